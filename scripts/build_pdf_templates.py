@@ -1,0 +1,499 @@
+"""Build the fillable A4 penalty-notice request forms in templates/pdf/ with reportlab."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.lib.colors import Color
+from reportlab.lib.colors import black
+from reportlab.lib.colors import white
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfdoc import PDFString
+from reportlab.pdfgen.canvas import Canvas
+
+OUT_DIR = Path(__file__).resolve().parent.parent / "templates" / "pdf"
+
+PAGE_W, PAGE_H = A4
+LEFT, WIDTH, GUTTER = 58, 480, 16
+RIGHT = LEFT + WIDTH
+COL = (WIDTH - GUTTER) // 2
+TOP, BOTTOM, FOOTER_Y = 806, 40, 24
+
+REGULAR, BOLD = "Helvetica", "Helvetica-Bold"
+LABEL_SIZE, LABEL_LEAD = 8, 10
+NOTE_SIZE, NOTE_LEAD = 8, 10
+FIELD_FONT_SIZE = 10
+LINE_BOX, MULTI_LINE_BOX = 18, 12
+ROW_GAP = 5
+CHECK_SIZE = 10
+MULTILINE_FLAG = 1 << 12
+
+GREY = Color(0.55, 0.55, 0.55)
+BAND = Color(0.9, 0.9, 0.9)
+INK = Color(0.15, 0.15, 0.15)
+
+Field = tuple[str, str]  # (printed label, AcroForm field name)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One block of a form: kind decides how items/text are laid out."""
+
+    kind: str  # fields | half | checks | bullets | note | bold | heading | title | break
+    items: tuple[Field, ...] = ()
+    text: str = ""
+    lines: int = 1  # text lines per box; more than 1 makes the field multiline
+
+
+@dataclass(frozen=True)
+class Form:
+    filename: str
+    heading: tuple[str, str, str]  # council, service, form title
+    rows: tuple[Row, ...]
+    corner: Field | None = None  # small field top-right of the heading block
+
+
+def fields(*items: Field, lines: int = 1, caption: str = "") -> Row:
+    return Row("fields", items, caption, lines)
+
+
+def half(item: Field, lines: int = 1) -> Row:
+    return Row("half", (item,), "", lines)
+
+
+def note(text: str) -> Row:
+    return Row("note", text=text)
+
+
+def bold(text: str) -> Row:
+    return Row("bold", text=text)
+
+
+def heading(text: str) -> Row:
+    return Row("heading", text=text)
+
+
+def title(text: str) -> Row:
+    return Row("title", text=text)
+
+
+def checks(*items: Field) -> Row:
+    return Row("checks", items)
+
+
+def bullets(*texts: str) -> Row:
+    return Row("bullets", tuple((text, "") for text in texts))
+
+
+PAGE_BREAK = Row("break")
+
+DORSET = ("Dorset Council", "School Attendance")
+DORSET_EMAIL = "penaltynotices@dorsetcouncil.gov.uk"
+SEE_CHECKLIST = "*Please refer to checklist on page 2 before submitting form"
+
+PN3 = Form(
+    "pn3.pdf",
+    (
+        "Wiltshire Council",
+        "Wiltshire Education Welfare Service",
+        "PN3 – SCHOOL NOTIFICATION OF UNAUTHORISED LEAVE OF ABSENCE"
+        " (10 sessions of holiday in term-time)",
+    ),
+    (
+        fields(
+            ("FULL NAME OF PARENT (1):", "parent1_name"),
+            ("FULL NAME OF PARENT (2):", "parent2_name"),
+        ),
+        fields(("ADDRESS (1):", "parent1_address"), ("ADDRESS (2):", "parent2_address"), lines=3),
+        fields(("POSTCODE:", "parent1_postcode"), ("POSTCODE:", "parent2_postcode")),
+        fields(("NAME OF PUPIL (1):", "pupil1_name"), ("DOB:", "pupil1_dob")),
+        fields(("NAME OF PUPIL (2):", "pupil2_name"), ("DOB:", "pupil2_dob")),
+        fields(("ADDRESS OF PUPIL(S):", "pupils_address"), lines=3),
+        half(("POSTCODE:", "pupils_postcode")),
+        fields(("WHO DOES THE PUPIL/S LIVE WITH?", "lives_with")),
+        fields(
+            (
+                "WHICH PARENT IS RESPONSIBLE FOR THE LEAVE OF ABSENCE"
+                " (Who took the pupil out of school?)",
+                "responsible_parent",
+            )
+        ),
+        fields(
+            (
+                "IN THE CASE OF SEPARATED PARENTS ARE YOU AWARE OF ANY ORDERS IN PLACE PREVENTING"
+                " PARENTS/CARERS RECEIVING INFORMATION ABOUT THEIR CHILDREN?",
+                "court_orders",
+            ),
+            lines=2,
+        ),
+        fields(("SCHOOL:", "school")),
+        fields(
+            ("FROM:", "period_from"),
+            ("TO:", "period_to"),
+            caption="PERIOD OF UNAUTHORISED LEAVE OF ABSENCE:",
+        ),
+        fields(("HEADTEACHER:", "headteacher"), ("AUTHORISED BY PNO:", "authorised_by_pno")),
+        fields(("SIGNED:", "signed"), ("DATE:", "date")),
+        heading("PLEASE ATTACH COPIES OF:"),
+        checks(
+            ("1. Attendance certificate showing unauthorised absence", "attach_certificate"),
+            ("2. Leave of Absence Request Form.", "attach_leave_request"),
+            (
+                "3. Letter to parent stating that the absence has not been authorised OR",
+                "attach_refusal_letter",
+            ),
+            (
+                "4. Where parents have not applied for Leave of Absence in advance a letter to the"
+                " parent stating that the absence has not been authorised as it is believed that"
+                " the child was on holiday.",
+                "attach_holiday_letter",
+            ),
+        ),
+        bold("PLEASE NOTE - NOTIFICATIONS CANNOT BE PROCESSED WITHOUT THESE"),
+    ),
+    corner=("Sheet", "sheet"),
+)
+
+DORSET_CHECKLIST = (
+    PAGE_BREAK,
+    title("Attendance Penalty Notices Checklist"),
+    bullets(
+        "Is this the most up to date address for the family? (Please check if unsure)",
+        "Ensure inclusion lead has been CC'd into email.",
+        "Check personal information is correct i.e DOB & surname spelt correctly.",
+        "Please attach an up-to-date attendance certificate.",
+        "Please can you send the request form & attendance certificate and any other"
+        " information as separate PDF Documents on one email.",
+        "If sending in multiple requests, please ensure all documents are separated and"
+        " named accordingly.",
+        "All attendance certificates need to show the pupil's name.",
+        "A penalty notice cannot be issued to a child under the age of 5 years old, for further"
+        " information please visit: School admissions: School starting age - GOV.UK (www.gov.uk)",
+    ),
+    note(
+        f"For further information please contact: {DORSET_EMAIL}"
+        " or alternatively phone us on 01305 221596"
+    ),
+)
+
+DORSET_HOLIDAY = Form(
+    "dorset-holiday.pdf",
+    (*DORSET, "Request for Penalty Notice – Holiday"),
+    (
+        half(("Date:", "date")),
+        bold("PLEASE SUBMIT THIS FORM WITHIN ONE WEEK OF COMPLETION OF HOLIDAY ABSENCE."),
+        note(
+            "Please send the following supporting documents with this request: - Current"
+            " Attendance certificate (mandatory), Holiday request form if completed by parent(s)"
+            " & Communication from school to parent(s) advising holiday not authorised."
+        ),
+        bold("WE WILL ONLY PROCEED IF WE HAVE THESE DOCUMENTS."),
+        fields(("School:", "school")),
+        fields(("Name of Pupil:", "pupil_name")),
+        fields(("Address:", "pupil_address"), lines=3),
+        half(("Date of Birth / Gender:", "pupil_dob_gender")),
+        fields(("Parent 1: Full name", "parent1_name"), ("Parent 2: Full name", "parent2_name")),
+        fields(
+            ("Parent 1: Address", "parent1_address"),
+            ("Parent 2: Address", "parent2_address"),
+            lines=3,
+        ),
+        fields(
+            ("Parent 1: Tel No (if available)", "parent1_phone"),
+            ("Parent 2: Tel No (if available)", "parent2_phone"),
+        ),
+        note(
+            "If there are two parents with parental responsibility who you wish the Penalty Notice"
+            " to go to and they are not at the same address, please provide full details of both"
+            " their addresses."
+        ),
+        note("Please also indicate which parent the child usually lives with."),
+        fields(("Which parent the child usually lives with", "lives_with")),
+        fields(("School contact (Name & Tel Number)", "school_contact")),
+        fields(("Any other information", "other_information"), lines=5),
+        bold(f"Email request to: {DORSET_EMAIL} cc: Inclusion Lead"),
+        note(SEE_CHECKLIST),
+        *DORSET_CHECKLIST,
+    ),
+)
+
+DORSET_WARNING = Form(
+    "dorset-warning.pdf",
+    (*DORSET, "Request for Penalty Notice Warning"),
+    (
+        half(("Date", "date")),
+        fields(("School:", "school")),
+        fields(("Name of pupil:", "pupil_name")),
+        half(("Date of birth:", "pupil_dob")),
+        fields(("Parent 1: Full name", "parent1_name"), ("Parent 2: Full name", "parent2_name")),
+        fields(
+            ("Parent 1: Address", "parent1_address"),
+            ("Parent 2: Address", "parent2_address"),
+            lines=3,
+        ),
+        fields(("School contact (Name & Tel Number)", "school_contact")),
+        fields(("Inset days (Please note any upcoming inset days)", "inset_days"), lines=2),
+        fields(("Social Worker", "social_worker"), lines=2),
+        fields(("Any other information?", "other_information"), lines=5),
+        note(
+            "Please email this form with a up to date Attendance Certificate attached and the"
+            f" Inclusion lead copied in to: {DORSET_EMAIL}"
+        ),
+        note(SEE_CHECKLIST),
+        *DORSET_CHECKLIST,
+    ),
+)
+
+FORMS = (PN3, DORSET_HOLIDAY, DORSET_WARNING)
+
+
+def box_height(lines: int) -> int:
+    return LINE_BOX if lines == 1 else lines * MULTI_LINE_BOX + 4
+
+
+def text_field(
+    c: Canvas, name: str, tooltip: str, rect: tuple[float, float, float, float], lines: int
+) -> None:
+    x, y, w, h = rect
+    c.acroForm.textfield(
+        name=name,
+        tooltip=tooltip,
+        x=x,
+        y=y,
+        width=w,
+        height=h,
+        fontName=REGULAR,
+        fontSize=FIELD_FONT_SIZE,
+        maxlen=0,
+        fieldFlags="multiline" if lines > 1 else "",
+        borderColor=GREY,
+        fillColor=white,
+        textColor=black,
+        borderWidth=0.75,
+    )
+
+
+def checkbox(c: Canvas, name: str, tooltip: str, x: float, y: float) -> None:
+    c.acroForm.checkbox(
+        name=name,
+        tooltip=tooltip,
+        x=x,
+        y=y,
+        size=CHECK_SIZE,
+        buttonStyle="check",
+        borderColor=GREY,
+        fillColor=white,
+        textColor=black,
+        borderWidth=0.75,
+        fieldFlags="",
+    )
+
+
+def write_lines(
+    c: Canvas, lines: list[str], x: float, top: float, font: tuple[str, float, float]
+) -> float:
+    """Draw lines with their first baseline just under top; return the y below the last line."""
+    name, size, lead = font
+    c.setFont(name, size)
+    for i, line in enumerate(lines):
+        c.drawString(x, top - size - i * lead, line)
+    return top - len(lines) * lead
+
+
+def draw_heading_block(c: Canvas, form: Form) -> float:
+    council, service, form_title = form.heading
+    c.setFillColor(black)
+    c.setFont(BOLD, 16)
+    c.drawString(LEFT, TOP - 16, council)
+    c.setFont(REGULAR, 11)
+    c.drawString(LEFT, TOP - 32, service)
+    if form.corner:
+        draw_corner_field(c, *form.corner)
+    return draw_band(c, form_title, TOP - 42)
+
+
+def draw_band(c: Canvas, title: str, top: float) -> float:
+    """Draw a shaded title band, any "(...)" part on its own line; return the y below it."""
+    main, paren, rest = title.partition(" (")
+    lines = simpleSplit(main, BOLD, 12, WIDTH - 16)
+    extra = [f"({rest}"] if paren else []
+    band_h = (len(lines) + len(extra)) * 14 + 10
+    c.setFillColor(BAND)
+    c.rect(LEFT, top - band_h, WIDTH, band_h, stroke=0, fill=1)
+    c.setFillColor(black)
+    y = write_lines(c, lines, LEFT + 8, top - 5, (BOLD, 12, 14))
+    write_lines(c, extra, LEFT + 8, y, (REGULAR, 11, 14))
+    return top - band_h - 10
+
+
+def draw_corner_field(c: Canvas, label: str, name: str) -> None:
+    w = 70
+    c.setFont(BOLD, LABEL_SIZE)
+    c.drawRightString(RIGHT - w - 6, TOP - 13, label)
+    text_field(c, name, label, (RIGHT - w, TOP - LINE_BOX, w, LINE_BOX), 1)
+
+
+def draw_fields(c: Canvas, row: Row, top: float) -> float:
+    if row.text:
+        top = write_lines(c, [row.text], LEFT, top, (BOLD, LABEL_SIZE, LABEL_LEAD)) - 3
+    width = WIDTH if len(row.items) == 1 and row.kind == "fields" else COL
+    labels = [simpleSplit(label, BOLD, LABEL_SIZE, width) for label, _ in row.items]
+    label_h = max(len(lines) for lines in labels) * LABEL_LEAD + 2
+    h = box_height(row.lines)
+    for i, ((label, name), lines) in enumerate(zip(row.items, labels, strict=True)):
+        x = LEFT + i * (COL + GUTTER)
+        c.setFillColor(INK)
+        write_lines(c, lines, x, top, (BOLD, LABEL_SIZE, LABEL_LEAD))
+        tooltip = f"{row.text} {label}" if row.text else label
+        text_field(c, name, tooltip, (x, top - label_h - h, width, h), row.lines)
+    return top - label_h - h - ROW_GAP
+
+
+def draw_checks(c: Canvas, row: Row, top: float) -> float:
+    indent = CHECK_SIZE + 8
+    for label, name in row.items:
+        lines = simpleSplit(label, REGULAR, 9, WIDTH - indent)
+        checkbox(c, name, label, LEFT, top - CHECK_SIZE)
+        c.setFillColor(black)
+        top = write_lines(c, lines, LEFT + indent, top + 0.5, (REGULAR, 9, 11)) - 4
+    return top - 2
+
+
+def draw_bullets(c: Canvas, row: Row, top: float) -> float:
+    c.setFillColor(black)
+    for label, _ in row.items:
+        lines = simpleSplit(label, REGULAR, 10, WIDTH - 16)
+        write_lines(c, ["•"], LEFT + 4, top, (REGULAR, 10, 13))
+        top = write_lines(c, lines, LEFT + 16, top, (REGULAR, 10, 13)) - 6
+    return top - ROW_GAP
+
+
+def text_drawer(
+    font: tuple[str, float, float], after: float
+) -> Callable[[Canvas, Row, float], float]:
+    def draw(c: Canvas, row: Row, top: float) -> float:
+        c.setFillColor(black)
+        lines = simpleSplit(row.text, font[0], font[1], WIDTH)
+        return write_lines(c, lines, LEFT, top, font) - after
+
+    return draw
+
+
+DRAWERS: dict[str, Callable[[Canvas, Row, float], float]] = {
+    "fields": draw_fields,
+    "half": draw_fields,
+    "checks": draw_checks,
+    "bullets": draw_bullets,
+    "note": text_drawer((REGULAR, NOTE_SIZE, NOTE_LEAD), ROW_GAP + 2),
+    "bold": text_drawer((BOLD, 9, 11), ROW_GAP + 2),
+    "heading": text_drawer((BOLD, 10, 13), 6),
+    "title": lambda c, row, top: draw_band(c, row.text, top),
+}
+
+
+def draw_footer(c: Canvas, form: Form, page: int, pages: int) -> None:
+    c.setFont(REGULAR, 7)
+    c.setFillColor(GREY)
+    c.drawString(LEFT, FOOTER_Y, f"{form.heading[0]} – {form.heading[2]}")
+    c.drawRightString(RIGHT, FOOTER_Y, f"Page {page} of {pages}")
+
+
+def end_page(c: Canvas, form: Form, page: int, y: float) -> None:
+    if y < BOTTOM:
+        raise ValueError(
+            f"{form.filename}: page {page} runs {BOTTOM - y:.0f}pt past the bottom margin"
+        )
+    pages = 1 + sum(row.kind == "break" for row in form.rows)
+    draw_footer(c, form, page, pages)
+    c.showPage()
+
+
+def layout(c: Canvas, form: Form) -> None:
+    """Draw the heading block then every row, breaking pages only where the table says so."""
+    page, y = 1, draw_heading_block(c, form)
+    for row in form.rows:
+        if row.kind == "break":
+            end_page(c, form, page, y)
+            page, y = page + 1, TOP
+            continue
+        y = DRAWERS[row.kind](c, row, y)
+    end_page(c, form, page, y)
+
+
+def build(form: Form, out_dir: Path) -> Path:
+    path = out_dir / form.filename
+    c = Canvas(str(path), pagesize=A4, invariant=1)
+    c.setTitle(form.heading[2])
+    c.setAuthor(form.heading[0])
+    c.setSubject(form.heading[1])
+    # Form-level default appearance: 10pt Helvetica rather than reportlab's auto size (0).
+    c.acroForm.extras["DA"] = PDFString(f"/Helv {FIELD_FONT_SIZE} Tf 0 g")
+    layout(c, form)
+    c.save()
+    return path
+
+
+def expected_names(form: Form) -> list[str]:
+    names = [name for row in form.rows if row.kind != "bullets" for _, name in row.items]
+    return ([form.corner[1]] if form.corner else []) + names
+
+
+def check(form: Form, out_dir: Path) -> list[str]:
+    """Return problems found when reading the built PDF back with pypdf."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(out_dir / form.filename)
+    found = reader.get_fields() or {}
+    want = expected_names(form)
+    problems = [f"duplicate name {n}" for n in set(want) if want.count(n) > 1]
+    if set(found) != set(want):
+        problems.append(
+            f"fields differ: missing {set(want) - set(found)}, extra {set(found) - set(want)}"
+        )
+    multi = {name for row in form.rows if row.lines > 1 for _, name in row.items}
+    for page in reader.pages:
+        for annot in (a.get_object() for a in page.get("/Annots", [])):
+            problems += check_widget(annot, annot["/T"] in multi)
+    return [f"{form.filename}: {p}" for p in problems]
+
+
+def check_widget(annot: dict, multiline: bool) -> list[str]:
+    """Check one widget's flags, default appearance, on-state and rectangle."""
+    name, problems = annot["/T"], []
+    if bool(annot.get("/Ff", 0) & MULTILINE_FLAG) != multiline:
+        problems.append(f"{name}: multiline flag should be {multiline}")
+    if annot["/FT"] == "/Btn":
+        if "/Yes" not in annot["/AP"]["/N"]:
+            problems.append(f"{name}: checkbox has no /Yes on-state")
+    elif (
+        not str(annot.get("/DA", "")).startswith(f"/Helv {FIELD_FONT_SIZE} Tf ")
+        or "/MaxLen" in annot
+    ):
+        problems.append(f"{name}: wrong /DA or has /MaxLen")
+    x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
+    if x0 < 0 or y0 < 0 or x1 > PAGE_W or y1 > PAGE_H:
+        problems.append(f"{name}: rectangle off the page")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=OUT_DIR, help="output directory")
+    parser.add_argument("--check", action="store_true", help="verify the built PDFs with pypdf")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for form in FORMS:
+        print(build(form, args.out))
+    problems = [p for form in FORMS for p in check(form, args.out)] if args.check else []
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""School attendance paperwork: the app factory, which only wires config, engines and the API."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from service.config import DEFAULTS
+from service.engines import Engines
+
+__version__ = "0.1.0"
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create the Flask app: settings, engines, the API and its error handling."""
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env(DEFAULTS["ENV_PREFIX"])
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config["API_VERSION"] = __version__
+    app.json.sort_keys = False  # keep the contract's key order
+    app.extensions["engines"] = app.config.get("ENGINES") or Engines()
+    from service import api
+
+    api.register(app)
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    return app

@@ -1,0 +1,38 @@
+"""POST /api/v1/cases/validate: the validation report for a case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service.api.request import read_case
+from service.api.schemas import CASE_BODY
+from service.api.schemas import ProblemSchema
+from service.api.schemas import ReportSchema
+from service.api.schemas import ValidateQuery
+from service.validation import validate
+
+blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases",
+                description="Validate a case against the law and the council's rules")
+
+
+@blp.route("/validate")
+class Validate(MethodView):
+    @blp.arguments(ValidateQuery, location="query")
+    @blp.doc(requestBody=CASE_BODY)
+    @blp.response(200, ReportSchema)
+    @blp.alt_response(400, schema=ProblemSchema, description="Not JSON, or not a JSON object")
+    @blp.alt_response(404, schema=ProblemSchema, description="Unknown document")
+    @blp.alt_response(415, schema=ProblemSchema, description="Neither JSON nor multipart")
+    def post(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Validate a case and say what the rules allow
+        ---
+        Answers 200 with a report for any JSON object, valid or not: the case is loaded in the
+        view, not by @blp.arguments, which would answer 422 first.
+        """
+        data, attachments = read_case(request)
+        report, _ = validate(data, query.get("document"), attachments)
+        return report.as_dict()

@@ -1,0 +1,54 @@
+"""Read a case from a request: JSON, or multipart with a `case` part and one part per attachment."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Request
+
+from service.case import ATTACHMENT_KINDS
+from service.case import Attachment
+from service.problems import Problem
+
+
+def read_case(request: Request) -> tuple[dict[str, Any], tuple[Attachment, ...]]:
+    """Return the case JSON object and any attachments sent as multipart parts."""
+    if request.mimetype == "application/json":
+        return _object(request.get_data(cache=False)), ()
+    if request.mimetype == "multipart/form-data":
+        return _multipart(request)
+    raise Problem(415, "unsupported_media_type", "Unsupported media type",
+                  "Send the case as application/json, or multipart/form-data with a part `case`.")
+
+
+def _object(raw: bytes | str) -> dict[str, Any]:
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Problem(400, "invalid_json", "The body is not JSON",
+                      f"The case could not be read as JSON: {type(exc).__name__}.") from None
+    if not isinstance(data, dict):
+        raise Problem(400, "case_not_object", "The case must be a JSON object",
+                      f"A case is a JSON object; this body is a JSON {type(data).__name__}.")
+    return data
+
+
+def _multipart(request: Request) -> tuple[dict[str, Any], tuple[Attachment, ...]]:
+    if "case" in request.files:
+        raw: bytes | str = request.files["case"].read()
+    elif "case" in request.form:
+        raw = request.form["case"]
+    else:
+        raise Problem(400, "case_missing", "No case part",
+                      "A multipart request needs a part named `case` holding the case JSON.")
+    attachments = []
+    for kind, upload in request.files.items(multi=True):
+        if kind == "case":
+            continue
+        if kind not in ATTACHMENT_KINDS:
+            raise Problem(400, "invalid_attachment_kind", "Unknown attachment kind",
+                          f"Part {kind[:40]!r} is not an attachment kind; "
+                          f"known: {', '.join(ATTACHMENT_KINDS)}.")
+        attachments.append(Attachment(kind, upload.read(), upload.filename or ""))
+    return _object(raw), tuple(attachments)

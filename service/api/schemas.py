@@ -1,0 +1,103 @@
+"""Response schemas: they document the API in OpenAPI; the domain builds the dicts they describe."""
+
+from __future__ import annotations
+
+from marshmallow import Schema
+from marshmallow import fields
+
+from service.case.schema import CaseSchema
+
+CASE_BODY = {
+    "description": "A case (case-format.md), as JSON; or multipart/form-data with a part `case` "
+                   "holding the JSON and one file part per attachment, named by its kind.",
+    "required": True,
+    "content": {
+        "application/json": {"schema": CaseSchema},
+        "multipart/form-data": {"schema": {"type": "object", "properties": {
+            "case": {"type": "string", "description": "the case JSON"},
+            "attendance_certificate": {"type": "string", "format": "binary"},
+            "leave_request_form": {"type": "string", "format": "binary"},
+            "refusal_letter": {"type": "string", "format": "binary"},
+            "holiday_letter": {"type": "string", "format": "binary"},
+            "other": {"type": "string", "format": "binary"},
+        }, "required": ["case"]}},
+    },
+}
+
+
+class IssueSchema(Schema):
+    path = fields.String(metadata={"description": "JSON path, e.g. pupils[0].upn"})
+    code = fields.String(metadata={"description": "stable machine name (case-format.md)"})
+    message = fields.String()
+
+
+class ChecklistItemSchema(Schema):
+    item = fields.String()
+    required = fields.Boolean()
+    status = fields.String(metadata={"enum": ["satisfied", "missing", "not_required", "invalid"]})
+    message = fields.String()
+    label = fields.String()
+
+
+class ReportSchema(Schema):
+    valid = fields.Boolean()
+    council = fields.String(allow_none=True)
+    document = fields.String()
+    errors = fields.List(fields.Nested(IssueSchema))
+    warnings = fields.List(fields.Nested(IssueSchema))
+    decisions = fields.Dict(allow_none=True, metadata={
+        "description": "compulsory_school_age, threshold_met, threshold, penalty_notice, "
+                       "notice_to_improve, leave_refusal_variant, pupils"})
+    checklist = fields.List(fields.Nested(ChecklistItemSchema))
+
+
+class ProblemSchema(Schema):
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    code = fields.String()
+    errors = fields.List(fields.Nested(IssueSchema))
+    report = fields.Nested(ReportSchema)
+    known = fields.List(fields.String())
+
+
+class RequirementSchema(Schema):
+    item = fields.String()
+    label = fields.String()
+    kinds = fields.List(fields.String())
+    when = fields.String(metadata={"enum": ["always", "leave_requested", "leave_not_requested"]})
+
+
+class DocumentInfoSchema(Schema):
+    id = fields.String()
+    title = fields.String()
+    councils = fields.List(fields.String())
+    outputs = fields.List(fields.String())
+    available = fields.Boolean()
+    attachments = fields.List(fields.Nested(RequirementSchema))
+
+
+class CouncilSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    country = fields.String(metadata={"enum": ["england", "wales"]})
+    threshold = fields.Dict()
+    penalties = fields.Dict()
+    documents = fields.List(fields.String())
+    submit_to = fields.Dict()
+    submission_window_days = fields.Integer(allow_none=True)
+    requires_both_addresses_when_apart = fields.Boolean()
+    bilingual_letters = fields.Boolean()
+    notes = fields.List(fields.String())
+    checklists = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(RequirementSchema)))
+
+
+class HealthSchema(Schema):
+    status = fields.String()
+    version = fields.String()
+    engines = fields.Dict()
+
+
+class ValidateQuery(Schema):
+    document = fields.String(metadata={"description": "a document id: add what blocks it"})

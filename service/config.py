@@ -1,0 +1,20 @@
+"""Defaults for the app's settings; each can be set from the environment as `ATTENDANCE_<NAME>`."""
+
+from __future__ import annotations
+
+import swagger_ui_bundle
+
+DEFAULTS = {
+    # A case with a few PDF attachments fits well within this; bigger is refused with a 413.
+    "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+    "API_TITLE": "School attendance paperwork",
+    "API_VERSION": "1.0.0",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    # Served from the installed swagger-ui-bundle: the docs page works with no internet.
+    "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs/assets/",
+    "SWAGGER_UI_DIR": swagger_ui_bundle.swagger_ui_path,
+    "ENV_PREFIX": "ATTENDANCE",
+}

@@ -1,0 +1,114 @@
+"""Documents as modules: each ends with `DOCUMENT = ...`, found and checked at import; `get`, `all`."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+
+from service import councils
+
+# What a document needs the rules to allow before it can be produced (see documents.blocking_issues).
+NEEDS = ("penalty_notice", "notice_to_improve", "holiday", "irregular", "marks")
+WHEN = ("always", "leave_requested", "leave_not_requested")
+
+
+class UnknownDocument(LookupError):
+    """A document id the service does not know."""
+
+    def __init__(self, document_id: str) -> None:
+        super().__init__(document_id)
+        self.document_id = document_id
+        self.known = ids()
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One item of an attachment checklist: the kinds that satisfy it, and when it applies."""
+
+    item: str
+    label: str
+    kinds: tuple[str, ...]
+    when: str = "always"
+
+    def __post_init__(self) -> None:
+        if self.when not in WHEN:
+            raise ValueError(f"Requirement {self.item}: when must be one of {WHEN}")
+
+
+@dataclass(frozen=True)
+class Document:
+    """What every document declares: id, title, outputs, needs and attachments.
+
+    Which councils take a document is the councils' data (`Council.documents`), said once there.
+    """
+
+    id: str
+    title: str
+    outputs: tuple[str, ...]
+    needs: tuple[str, ...] = ()
+    attachments: tuple[Requirement, ...] = ()
+    available: bool = True
+
+    def __post_init__(self) -> None:
+        unknown = set(self.needs) - set(NEEDS)
+        if unknown:
+            raise ValueError(f"{self.id}: unknown needs {sorted(unknown)}; known: {NEEDS}")
+
+    def describe(self) -> dict[str, object]:
+        """Return the catalogue entry of the contract."""
+        return {
+            "id": self.id, "title": self.title, "councils": list(councils_taking(self.id)),
+            "outputs": list(self.outputs), "available": self.available,
+            "attachments": [
+                {"item": r.item, "label": r.label, "kinds": list(r.kinds), "when": r.when}
+                for r in self.attachments
+            ],
+        }
+
+
+def _discover() -> dict[str, Document]:
+    found: dict[str, Document] = {}
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        document = getattr(module, "DOCUMENT", None)
+        if not isinstance(document, Document):
+            raise TypeError(f"{module.__name__} must end with DOCUMENT = <a Document>")
+        if document.id.replace("-", "_") != info.name:
+            raise ValueError(f"{module.__name__} declares id {document.id!r}: name them alike")
+        if document.id in found:
+            raise ValueError(f"document id {document.id!r} is declared twice")
+        found[document.id] = document
+    return found
+
+
+_REGISTRY: dict[str, Document] = {}
+
+
+def _registry() -> dict[str, Document]:
+    if not _REGISTRY:
+        _REGISTRY.update(_discover())
+    return _REGISTRY
+
+
+def get(document_id: str) -> Document:
+    """Return a document by id, or raise UnknownDocument naming the known ones."""
+    try:
+        return _registry()[document_id]
+    except KeyError:
+        raise UnknownDocument(document_id) from None
+
+
+def all() -> tuple[Document, ...]:  # noqa: A001 - the registry's verb
+    """Return every document, in id order."""
+    return tuple(sorted(_registry().values(), key=lambda d: d.id))
+
+
+def ids() -> tuple[str, ...]:
+    """Return every document id, sorted."""
+    return tuple(sorted(_registry()))
+
+
+def councils_taking(document_id: str) -> tuple[str, ...]:
+    """Return the ids of the councils that take a document."""
+    return tuple(c.id for c in councils.all() if c.accepts(document_id))

@@ -1,0 +1,77 @@
+"""One error path (RFC 9457): domain exceptions mapped to status, type, title and a stable code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+from service.councils import UnknownCouncil
+from service.forms import UnknownDocument
+from service.report import Report
+
+PROBLEM_TYPE = "https://attendance-paperwork.example/problems/"
+CONTENT_TYPE = "application/problem+json"
+
+
+class CannotProduce(Exception):
+    """The case cannot produce the document asked for: the report says why."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(report.document)
+        self.report = report
+
+
+@dataclass
+class Problem(Exception):
+    """An RFC 9457 problem: what the client gets, never with personal data in `detail`."""
+
+    status: int
+    code: str
+    title: str
+    detail: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the problem+json body."""
+        body = {"type": PROBLEM_TYPE + self.code, "title": self.title, "status": self.status,
+                "detail": self.detail, "code": self.code}
+        return {**body, **self.extra}
+
+
+def _unknown_council(exc: UnknownCouncil) -> Problem:
+    return Problem(404, "unknown_council", "Unknown council",
+                   f"No council {exc.council_id[:60]!r}; known: {', '.join(exc.known)}.",
+                   {"known": list(exc.known)})
+
+
+def _unknown_document(exc: UnknownDocument) -> Problem:
+    return Problem(404, "unknown_document", "Unknown document",
+                   f"No document {exc.document_id[:60]!r}; known: {', '.join(exc.known)}.",
+                   {"known": list(exc.known)})
+
+
+def _cannot_produce(exc: CannotProduce) -> Problem:
+    report = exc.report.as_dict()
+    return Problem(422, "cannot_produce", "The case cannot produce this document",
+                   "; ".join(f"{e['path'] or '(case)'}: {e['code']}" for e in report["errors"]),
+                   {"errors": report["errors"], "report": report})
+
+
+# The one table: domain exception → problem. Add a row, never a second error path.
+TABLE: dict[type[Exception], Callable[[Any], Problem]] = {
+    UnknownCouncil: _unknown_council,
+    UnknownDocument: _unknown_document,
+    CannotProduce: _cannot_produce,
+}
+
+
+def from_exception(exc: Exception) -> Problem | None:
+    """Return the problem for a domain exception, or None if it is not one of ours."""
+    if isinstance(exc, Problem):
+        return exc
+    for kind, make in TABLE.items():
+        if isinstance(exc, kind):
+            return make(exc)
+    return None

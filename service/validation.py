@@ -1,0 +1,147 @@
+"""The validation report for a case, and for a case asked to produce one document."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from service import attachments
+from service import councils
+from service import forms
+from service import rules
+from service.case import Attachment
+from service.case import Case
+from service.case.schema import load_case
+from service.report import Issue
+from service.report import Report
+
+_PUPIL_BARS = {
+    "below_compulsory_school_age": "date_of_birth",
+    "above_compulsory_school_age": "date_of_birth",
+    "looked_after_child": "looked_after",
+}
+
+
+def validate(data: Mapping[str, Any], document_id: str | None = None,
+             extra: tuple[Attachment, ...] = (), today: date | None = None) -> tuple[Report, Case | None]:
+    """Return the report on a case (and the loaded case, when it loads)."""
+    document = forms.get(document_id) if document_id else None  # UnknownDocument: the caller's 4xx
+    case, errors = load_case(data)
+    report = Report(council=_council_id(data), errors=errors, document=document_id)
+    if case is None:
+        return report, None
+    case = _with(case, extra)
+    council = councils.get(case.council)
+    outcome = rules.decide(case, council, case.letter_date or today or date.today())
+    report.errors += outcome.errors
+    report.warnings += outcome.warnings
+    report.decisions = outcome.decisions
+    if document:
+        report.errors += blocking_issues(case, council, document, outcome.decisions)
+        report.checklist = attachments.checklist(case, document)
+    report.errors = list(dict.fromkeys(report.errors))
+    return report, case
+
+
+def _council_id(data: Mapping[str, Any]) -> str | None:
+    council = data.get("council")
+    return council if isinstance(council, str) and council in councils.ids() else None
+
+
+def _with(case: Case, extra: tuple[Attachment, ...]) -> Case:
+    if not extra:
+        return case
+    from dataclasses import replace
+
+    return replace(case, attachments=case.attachments + extra)
+
+
+def blocking_issues(case: Case, council: councils.Council, document: forms.Document,
+                    decisions: Mapping[str, Any]) -> list[Issue]:
+    """Return what stops this case producing this document."""
+    if not council.accepts(document.id):
+        return [Issue("council", "document_not_for_council",
+                      f"{council.name} does not take {document.id}; it takes: "
+                      f"{', '.join(council.documents)}.")]
+    issues: list[Issue] = []
+    for need in document.needs:
+        issues += _NEEDS[need](case, decisions)
+    return issues
+
+
+def _penalty_notice(case: Case, decisions: Mapping[str, Any]) -> list[Issue]:
+    pn = decisions["penalty_notice"]
+    issues = [_bar(case, n["pupil_upn"], n["reason"]) for n in pn["notices"]
+              if n["reason"] in _PUPIL_BARS]
+    if not decisions["threshold_met"]:
+        issues.append(_threshold(decisions))
+    if not pn["allowed"] and pn["reason"] == "third_offence":
+        issues.append(Issue("previous_penalty_notices", "third_offence",
+                            "Two penalty notices were issued within three years for this parent "
+                            "and child: a third is not available (prosecution or another route)."))
+    return issues
+
+
+def _notice_to_improve(case: Case, decisions: Mapping[str, Any]) -> list[Issue]:
+    nti = decisions["notice_to_improve"]
+    reason = nti["reason"]
+    if reason in _PUPIL_BARS:
+        return [_bar(case, p["upn"], reason) for p, pupil in zip(decisions["pupils"], case.pupils,
+                strict=True) if _bars(case, pupil) == reason]
+    if reason == "threshold_not_met":
+        return [_threshold(decisions)]
+    return []
+
+
+def _bars(case: Case, pupil: Any) -> str | None:
+    from service.rules.penalty_notice import pupil_bar
+
+    return pupil_bar(pupil, case)
+
+
+def _bar(case: Case, upn: str, reason: str) -> Issue:
+    n = next(i for i, p in enumerate(case.pupils) if p.upn == upn)
+    messages = {
+        "below_compulsory_school_age": "The pupil was not yet of compulsory school age when the "
+                                       "absence began: no penalty notice or Notice to Improve.",
+        "above_compulsory_school_age": "The pupil was past compulsory school age when the absence "
+                                       "began: no penalty notice or Notice to Improve.",
+        "looked_after_child": "No penalty notice for a looked-after child: attendance belongs "
+                              "in the Personal Education Plan.",
+    }
+    return Issue(f"pupils[{n}].{_PUPIL_BARS[reason]}", reason, messages[reason])
+
+
+def _threshold(decisions: Mapping[str, Any]) -> Issue:
+    t = decisions["threshold"]
+    where = "attendance.marks" if t["source"] == "marks" else "absence.unauthorised_sessions"
+    window = f" within {t['window_school_weeks']} school weeks" if t["window_school_weeks"] else ""
+    return Issue(where, "threshold_not_met", f"{t['sessions']} unauthorised sessions{window}; "
+                 f"the council's threshold is {t['needed']}.")
+
+
+def _absence_type(wanted: str) -> Any:
+    def check(case: Case, _: Mapping[str, Any]) -> list[Issue]:
+        if case.absence.type == wanted:
+            return []
+        return [Issue("absence.type", "absence_type_mismatch",
+                      f"This document is for {wanted} absence; the case is {case.absence.type}.")]
+
+    return check
+
+
+def _marks(case: Case, _: Mapping[str, Any]) -> list[Issue]:
+    if case.attendance and case.attendance.marks:
+        return []
+    return [Issue("attendance.marks", "marks_required",
+                  "This document is built from the register: send attendance.marks.")]
+
+
+_NEEDS = {
+    "penalty_notice": _penalty_notice,
+    "notice_to_improve": _notice_to_improve,
+    "holiday": _absence_type("holiday"),
+    "irregular": _absence_type("irregular"),
+    "marks": _marks,
+}
