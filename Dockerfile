@@ -1,0 +1,23 @@
+# The service with LibreOffice for letters, as a non-root user under gunicorn.
+FROM python:3.11-slim-bookworm
+
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      libreoffice-writer-nogui python3-uno poppler-utils fonts-dejavu-core fonts-liberation2 \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY service/ service/
+COPY templates/ templates/
+COPY examples/ examples/
+COPY wsgi.py gunicorn.conf.py ./
+
+RUN useradd --create-home --uid 10001 app
+USER app
+ENV ATTENDANCE_BIND=0.0.0.0:8000 PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
+  CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/health').status != 200)"
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]

@@ -1,0 +1,18 @@
+"""gunicorn settings: workers from the CPU count, bounded timeouts, an access log without bodies or queries."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("ATTENDANCE_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("ATTENDANCE_WORKERS", max(2, multiprocessing.cpu_count())))
+# One slow request (a LibreOffice conversion, a big bundle) cannot hold a worker for longer than this.
+timeout = int(os.environ.get("ATTENDANCE_WORKER_TIMEOUT", 60))
+graceful_timeout = 30
+keepalive = 5
+max_requests = 2000
+max_requests_jitter = 200
+# Path only (%(U)s, never the query string), status, size and time: no personal data.
+accesslog = "-"
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+errorlog = "-"
+limit_request_line = 8190

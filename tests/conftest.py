@@ -1,0 +1,167 @@
+"""Shared fixtures: the app, its client, example cases, readers for generated documents, guards."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from service import create_app
+
+# Every temp file of the code under test goes into this directory, watched by no_temp_files_left:
+# other processes' files in /tmp cannot make a test fail.
+TEST_TMP = tempfile.mkdtemp(prefix="attendance-tests-")
+os.environ["TMPDIR"] = TEST_TMP
+tempfile.tempdir = TEST_TMP
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+SHARED = ROOT.parent / "shared"
+SHARED_EXAMPLES = SHARED / "examples"
+# Values from the example cases that must never reach a log line.
+PERSONAL = ("Fairweather", "O'Connor", "Kowalczyk", "Prydderch", "Briain", "BA14 9QZ", "2016-05-04",
+            "Brown", "Evans")
+
+
+def load_example(name: str) -> dict[str, Any]:
+    """Return a deep copy of a project example case (examples/<name>.json)."""
+    return json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def example_names() -> list[str]:
+    """Return the project's example case names."""
+    return sorted(p.stem for p in EXAMPLES.glob("*.json"))
+
+
+def shared_example_names() -> list[str]:
+    """Return the ../shared example names (empty when ../shared is absent)."""
+    return sorted(p.stem for p in SHARED_EXAMPLES.glob("*.json")) if SHARED_EXAMPLES.is_dir() else []
+
+
+@pytest.fixture
+def app():
+    return create_app({"TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def case() -> Callable[[str], dict[str, Any]]:
+    """Return a loader of example cases: `case("wiltshire-holiday")`, a fresh copy each call."""
+    return lambda name: copy.deepcopy(load_example(name))
+
+
+@pytest.fixture
+def shared_case() -> Callable[[str], dict[str, Any]]:
+    """Return a loader of ../shared example cases, skipping when ../shared is absent."""
+    if not SHARED_EXAMPLES.is_dir():
+        pytest.skip("../shared/examples is not beside this checkout")
+    return lambda name: json.loads((SHARED_EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def pdf_fields() -> Callable[[bytes], dict[str, Any]]:
+    """Return a reader of a PDF's form field values."""
+    from pypdf import PdfReader
+
+    def read(data: bytes) -> dict[str, Any]:
+        fields = PdfReader(io.BytesIO(data)).get_fields() or {}
+        return {name: f.get("/V") for name, f in fields.items()}
+
+    return read
+
+
+@pytest.fixture
+def pdf_text() -> Callable[[bytes], str]:
+    """Return a reader of a PDF's rendered text (pypdf)."""
+    from pypdf import PdfReader
+
+    return lambda data: "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+
+
+@pytest.fixture
+def docx_text() -> Callable[[bytes], str]:
+    """Return a reader of a DOCX's paragraphs and table cells (python-docx)."""
+    import docx
+
+    def read(data: bytes) -> str:
+        document = docx.Document(io.BytesIO(data))
+        lines = [p.text for p in document.paragraphs]
+        for table in document.tables:
+            lines += [cell.text for row in table.rows for cell in row.cells]
+        return "\n".join(lines)
+
+    return read
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def gunicorn_server() -> Iterator[str]:
+    """Run the real service under gunicorn on 127.0.0.1 and a free port; yield its base URL."""
+    import httpx
+
+    port = _free_port()
+    env = {**os.environ, "ATTENDANCE_BIND": f"127.0.0.1:{port}", "ATTENDANCE_WORKERS": "2"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--worker-tmp-dir", "/dev/shm",
+         "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("gunicorn did not start")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture(autouse=True)
+def no_temp_files_left() -> Iterator[None]:
+    """Fail a test that leaves files in the temp directory (no copies of case data on disk)."""
+    tmp = Path(TEST_TMP)
+    before = set(os.listdir(tmp))
+    yield
+    left = {n for n in set(os.listdir(tmp)) - before if not n.startswith("pytest-of-")}
+    assert not left, f"temp files left behind: {sorted(left)}"
+
+
+@pytest.fixture(autouse=True)
+def no_personal_data_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail a test whose log lines carry a personal value from the example cases."""
+    caplog.set_level(logging.INFO)
+    yield
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    leaked = [value for value in PERSONAL if value in text]
+    assert not leaked, f"personal data in logs: {leaked}"
