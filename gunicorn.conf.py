@@ -1,4 +1,4 @@
-"""gunicorn settings: workers from the CPU count, bounded timeouts, an access log without bodies or queries."""
+"""gunicorn settings: workers from the CPU count, bounded timeouts, an access log without personal data."""
 
 import multiprocessing
 import os

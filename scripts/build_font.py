@@ -16,8 +16,17 @@ SOURCE = Path("/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf"
 TARGET = Path(__file__).resolve().parent.parent / "templates" / "fonts" / "PaperworkSans.ttf"
 # Basic Latin, Latin-1 (Zoë, Siân, Ó), Latin Extended-A (Welsh ŵ ŷ, Polish ł ś, Irish, Czech…),
 # and the punctuation letters and forms print: dashes, curly quotes, bullet, ellipsis, €.
-RANGES = [(0x20, 0x7E), (0xA0, 0xFF), (0x100, 0x17F), (0x218, 0x21B), (0x2013, 0x2014),
-          (0x2018, 0x201E), (0x2022, 0x2022), (0x2026, 0x2026), (0x20AC, 0x20AC)]
+RANGES = [
+    (0x20, 0x7E),
+    (0xA0, 0xFF),
+    (0x100, 0x17F),
+    (0x218, 0x21B),
+    (0x2013, 0x2014),
+    (0x2018, 0x201E),
+    (0x2022, 0x2022),
+    (0x2026, 0x2026),
+    (0x20AC, 0x20AC),
+]
 NAME = "PaperworkSans"
 
 

@@ -101,8 +101,7 @@ PN3 = Form(
     (
         "Wiltshire Council",
         "Wiltshire Education Welfare Service",
-        "PN3 – SCHOOL NOTIFICATION OF UNAUTHORISED LEAVE OF ABSENCE"
-        " (10 sessions of holiday in term-time)",
+        "PN3 – SCHOOL NOTIFICATION OF UNAUTHORISED LEAVE OF ABSENCE (10 sessions of holiday in term-time)",
     ),
     (
         fields(
@@ -118,8 +117,7 @@ PN3 = Form(
         fields(("WHO DOES THE PUPIL/S LIVE WITH?", "lives_with")),
         fields(
             (
-                "WHICH PARENT IS RESPONSIBLE FOR THE LEAVE OF ABSENCE"
-                " (Who took the pupil out of school?)",
+                "WHICH PARENT IS RESPONSIBLE FOR THE LEAVE OF ABSENCE (Who took the pupil out of school?)",
                 "responsible_parent",
             )
         ),
@@ -169,16 +167,12 @@ DORSET_CHECKLIST = (
         "Please attach an up-to-date attendance certificate.",
         "Please can you send the request form & attendance certificate and any other"
         " information as separate PDF Documents on one email.",
-        "If sending in multiple requests, please ensure all documents are separated and"
-        " named accordingly.",
+        "If sending in multiple requests, please ensure all documents are separated and named accordingly.",
         "All attendance certificates need to show the pupil's name.",
         "A penalty notice cannot be issued to a child under the age of 5 years old, for further"
         " information please visit: School admissions: School starting age - GOV.UK (www.gov.uk)",
     ),
-    note(
-        f"For further information please contact: {DORSET_EMAIL}"
-        " or alternatively phone us on 01305 221596"
-    ),
+    note(f"For further information please contact: {DORSET_EMAIL} or alternatively phone us on 01305 221596"),
 )
 
 DORSET_HOLIDAY = Form(
@@ -294,9 +288,7 @@ def checkbox(c: Canvas, name: str, tooltip: str, x: float, y: float) -> None:
     )
 
 
-def write_lines(
-    c: Canvas, lines: list[str], x: float, top: float, font: tuple[str, float, float]
-) -> float:
+def write_lines(c: Canvas, lines: list[str], x: float, top: float, font: tuple[str, float, float]) -> float:
     """Draw lines with their first baseline just under top; return the y below the last line."""
     name, size, lead = font
     c.setFont(name, size)
@@ -373,9 +365,7 @@ def draw_bullets(c: Canvas, row: Row, top: float) -> float:
     return top - ROW_GAP
 
 
-def text_drawer(
-    font: tuple[str, float, float], after: float
-) -> Callable[[Canvas, Row, float], float]:
+def text_drawer(font: tuple[str, float, float], after: float) -> Callable[[Canvas, Row, float], float]:
     def draw(c: Canvas, row: Row, top: float) -> float:
         c.setFillColor(black)
         lines = simpleSplit(row.text, font[0], font[1], WIDTH)
@@ -405,9 +395,7 @@ def draw_footer(c: Canvas, form: Form, page: int, pages: int) -> None:
 
 def end_page(c: Canvas, form: Form, page: int, y: float) -> None:
     if y < BOTTOM:
-        raise ValueError(
-            f"{form.filename}: page {page} runs {BOTTOM - y:.0f}pt past the bottom margin"
-        )
+        raise ValueError(f"{form.filename}: page {page} runs {BOTTOM - y:.0f}pt past the bottom margin")
     pages = 1 + sum(row.kind == "break" for row in form.rows)
     draw_footer(c, form, page, pages)
     c.showPage()
@@ -452,9 +440,7 @@ def check(form: Form, out_dir: Path) -> list[str]:
     want = expected_names(form)
     problems = [f"duplicate name {n}" for n in set(want) if want.count(n) > 1]
     if set(found) != set(want):
-        problems.append(
-            f"fields differ: missing {set(want) - set(found)}, extra {set(found) - set(want)}"
-        )
+        problems.append(f"fields differ: missing {set(want) - set(found)}, extra {set(found) - set(want)}")
     multi = {name for row in form.rows if row.lines > 1 for _, name in row.items}
     for page in reader.pages:
         for annot in (a.get_object() for a in page.get("/Annots", [])):
@@ -470,10 +456,7 @@ def check_widget(annot: dict, multiline: bool) -> list[str]:
     if annot["/FT"] == "/Btn":
         if "/Yes" not in annot["/AP"]["/N"]:
             problems.append(f"{name}: checkbox has no /Yes on-state")
-    elif (
-        not str(annot.get("/DA", "")).startswith(f"/Helv {FIELD_FONT_SIZE} Tf ")
-        or "/MaxLen" in annot
-    ):
+    elif not str(annot.get("/DA", "")).startswith(f"/Helv {FIELD_FONT_SIZE} Tf ") or "/MaxLen" in annot:
         problems.append(f"{name}: wrong /DA or has /MaxLen")
     x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
     if x0 < 0 or y0 < 0 or x1 > PAGE_W or y1 > PAGE_H:

@@ -25,6 +25,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # keep the contract's key order
     app.extensions["engines"] = app.config.get("ENGINES") or Engines()
     from service import api
+    from service import councils
+    from service import forms
+
+    councils.all(), forms.all()  # the registries fail loudly now, not on a first request
 
     api.register(app)
     logging.getLogger("pypdf").setLevel(logging.ERROR)

@@ -35,28 +35,45 @@ class Problem(Exception):
 
     def as_dict(self) -> dict[str, Any]:
         """Return the problem+json body."""
-        body = {"type": PROBLEM_TYPE + self.code, "title": self.title, "status": self.status,
-                "detail": self.detail, "code": self.code}
+        body = {
+            "type": PROBLEM_TYPE + self.code,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            "code": self.code,
+        }
         return {**body, **self.extra}
 
 
 def _unknown_council(exc: UnknownCouncil) -> Problem:
-    return Problem(404, "unknown_council", "Unknown council",
-                   f"No council {exc.council_id[:60]!r}; known: {', '.join(exc.known)}.",
-                   {"known": list(exc.known)})
+    return Problem(
+        404,
+        "unknown_council",
+        "Unknown council",
+        f"No council {exc.council_id[:60]!r}; known: {', '.join(exc.known)}.",
+        {"known": list(exc.known)},
+    )
 
 
 def _unknown_document(exc: UnknownDocument) -> Problem:
-    return Problem(404, "unknown_document", "Unknown document",
-                   f"No document {exc.document_id[:60]!r}; known: {', '.join(exc.known)}.",
-                   {"known": list(exc.known)})
+    return Problem(
+        404,
+        "unknown_document",
+        "Unknown document",
+        f"No document {exc.document_id[:60]!r}; known: {', '.join(exc.known)}.",
+        {"known": list(exc.known)},
+    )
 
 
 def _cannot_produce(exc: CannotProduce) -> Problem:
     report = exc.report.as_dict()
-    return Problem(422, "cannot_produce", "The case cannot produce this document",
-                   "; ".join(f"{e['path'] or '(case)'}: {e['code']}" for e in report["errors"]),
-                   {"errors": report["errors"], "report": report})
+    return Problem(
+        422,
+        "cannot_produce",
+        "The case cannot produce this document",
+        "; ".join(f"{e['path'] or '(case)'}: {e['code']}" for e in report["errors"]),
+        {"errors": report["errors"], "report": report},
+    )
 
 
 # The one table: domain exception → problem. Add a row, never a second error path.

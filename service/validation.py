@@ -23,8 +23,12 @@ _PUPIL_BARS = {
 }
 
 
-def validate(data: Mapping[str, Any], document_id: str | None = None,
-             extra: tuple[Attachment, ...] = (), today: date | None = None) -> tuple[Report, Case | None]:
+def validate(
+    data: Mapping[str, Any],
+    document_id: str | None = None,
+    extra: tuple[Attachment, ...] = (),
+    today: date | None = None,
+) -> tuple[Report, Case | None]:
     """Return the report on a case (and the loaded case, when it loads)."""
     document = forms.get(document_id) if document_id else None  # UnknownDocument: the caller's 4xx
     case, errors = load_case(data)
@@ -57,13 +61,18 @@ def _with(case: Case, extra: tuple[Attachment, ...]) -> Case:
     return replace(case, attachments=case.attachments + extra)
 
 
-def blocking_issues(case: Case, council: councils.Council, document: forms.Document,
-                    decisions: Mapping[str, Any]) -> list[Issue]:
+def blocking_issues(
+    case: Case, council: councils.Council, document: forms.Document, decisions: Mapping[str, Any]
+) -> list[Issue]:
     """Return what stops this case producing this document."""
     if not council.accepts(document.id):
-        return [Issue("council", "document_not_for_council",
-                      f"{council.name} does not take {document.id}; it takes: "
-                      f"{', '.join(council.documents)}.")]
+        return [
+            Issue(
+                "council",
+                "document_not_for_council",
+                f"{council.name} does not take {document.id}; it takes: {', '.join(council.documents)}.",
+            )
+        ]
     issues: list[Issue] = []
     for need in document.needs:
         issues += _NEEDS[need](case, decisions)
@@ -72,14 +81,18 @@ def blocking_issues(case: Case, council: councils.Council, document: forms.Docum
 
 def _penalty_notice(case: Case, decisions: Mapping[str, Any]) -> list[Issue]:
     pn = decisions["penalty_notice"]
-    issues = [_bar(case, n["pupil_upn"], n["reason"]) for n in pn["notices"]
-              if n["reason"] in _PUPIL_BARS]
+    issues = [_bar(case, n["pupil_upn"], n["reason"]) for n in pn["notices"] if n["reason"] in _PUPIL_BARS]
     if not decisions["threshold_met"]:
         issues.append(_threshold(decisions))
     if not pn["allowed"] and pn["reason"] == "third_offence":
-        issues.append(Issue("previous_penalty_notices", "third_offence",
-                            "Two penalty notices were issued within three years for this parent "
-                            "and child: a third is not available (prosecution or another route)."))
+        issues.append(
+            Issue(
+                "previous_penalty_notices",
+                "third_offence",
+                "Two penalty notices were issued within three years for this parent "
+                "and child: a third is not available (prosecution or another route).",
+            )
+        )
     return issues
 
 
@@ -87,8 +100,11 @@ def _notice_to_improve(case: Case, decisions: Mapping[str, Any]) -> list[Issue]:
     nti = decisions["notice_to_improve"]
     reason = nti["reason"]
     if reason in _PUPIL_BARS:
-        return [_bar(case, p["upn"], reason) for p, pupil in zip(decisions["pupils"], case.pupils,
-                strict=True) if _bars(case, pupil) == reason]
+        return [
+            _bar(case, p["upn"], reason)
+            for p, pupil in zip(decisions["pupils"], case.pupils, strict=True)
+            if _bars(case, pupil) == reason
+        ]
     if reason == "threshold_not_met":
         return [_threshold(decisions)]
     return []
@@ -104,11 +120,11 @@ def _bar(case: Case, upn: str, reason: str) -> Issue:
     n = next(i for i, p in enumerate(case.pupils) if p.upn == upn)
     messages = {
         "below_compulsory_school_age": "The pupil was not yet of compulsory school age when the "
-                                       "absence began: no penalty notice or Notice to Improve.",
+        "absence began: no penalty notice or Notice to Improve.",
         "above_compulsory_school_age": "The pupil was past compulsory school age when the absence "
-                                       "began: no penalty notice or Notice to Improve.",
+        "began: no penalty notice or Notice to Improve.",
         "looked_after_child": "No penalty notice for a looked-after child: attendance belongs "
-                              "in the Personal Education Plan.",
+        "in the Personal Education Plan.",
     }
     return Issue(f"pupils[{n}].{_PUPIL_BARS[reason]}", reason, messages[reason])
 
@@ -117,16 +133,24 @@ def _threshold(decisions: Mapping[str, Any]) -> Issue:
     t = decisions["threshold"]
     where = "attendance.marks" if t["source"] == "marks" else "absence.unauthorised_sessions"
     window = f" within {t['window_school_weeks']} school weeks" if t["window_school_weeks"] else ""
-    return Issue(where, "threshold_not_met", f"{t['sessions']} unauthorised sessions{window}; "
-                 f"the council's threshold is {t['needed']}.")
+    return Issue(
+        where,
+        "threshold_not_met",
+        f"{t['sessions']} unauthorised sessions{window}; the council's threshold is {t['needed']}.",
+    )
 
 
 def _absence_type(wanted: str) -> Any:
     def check(case: Case, _: Mapping[str, Any]) -> list[Issue]:
         if case.absence.type == wanted:
             return []
-        return [Issue("absence.type", "absence_type_mismatch",
-                      f"This document is for {wanted} absence; the case is {case.absence.type}.")]
+        return [
+            Issue(
+                "absence.type",
+                "absence_type_mismatch",
+                f"This document is for {wanted} absence; the case is {case.absence.type}.",
+            )
+        ]
 
     return check
 
@@ -134,8 +158,13 @@ def _absence_type(wanted: str) -> Any:
 def _marks(case: Case, _: Mapping[str, Any]) -> list[Issue]:
     if case.attendance and case.attendance.marks:
         return []
-    return [Issue("attendance.marks", "marks_required",
-                  "This document is built from the register: send attendance.marks.")]
+    return [
+        Issue(
+            "attendance.marks",
+            "marks_required",
+            "This document is built from the register: send attendance.marks.",
+        )
+    ]
 
 
 _NEEDS = {

@@ -18,9 +18,16 @@ from service.case import fields as case_fields
 log = logging.getLogger(__name__)
 
 _HTTP_CODES = {
-    400: "bad_request", 401: "unauthorised", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 413: "request_too_large", 415: "unsupported_media_type",
-    422: "invalid_parameters", 429: "too_many_requests", 500: "internal_error",
+    400: "bad_request",
+    401: "unauthorised",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_parameters",
+    429: "too_many_requests",
+    500: "internal_error",
     503: "unavailable",
 }
 
@@ -36,7 +43,7 @@ def problem_response(problem: problems.Problem, headers: dict[str, str] | None =
 def _strip_location(errors: Any) -> Any:
     """webargs nests errors under the request location ({"query": {...}}): drop that level."""
     if isinstance(errors, dict) and len(errors) == 1:
-        (key, value), = errors.items()
+        ((key, value),) = errors.items()
         if key in ("query", "json", "form", "files", "headers", "view_args"):
             return value
     return errors
@@ -54,8 +61,9 @@ class ProblemApi(Api):
             raw = _strip_location(data.get("errors", data.get("messages")))
             extra["errors"] = [i.as_dict() for i in issues_from_marshmallow(raw)]
         status = error.code or 500
-        problem = problems.Problem(status, _HTTP_CODES.get(status, "http_error"),
-                                   error.name, error.description or "", extra)
+        problem = problems.Problem(
+            status, _HTTP_CODES.get(status, "http_error"), error.name, error.description or "", extra
+        )
         # A 422 from webargs arrives with headers=None (style.md, known traps).
         return problem_response(problem, data.get("headers") or None)
 
@@ -68,9 +76,14 @@ def register(app: Flask) -> ProblemApi:
     from service.api import health
 
     api = ProblemApi(app)
-    for field_class, fmt in ((case_fields.UPN, "upn"), (case_fields.Postcode, "uk-postcode"),
-                             (case_fields.UKPhone, "uk-phone"), (case_fields.Email, "email"),
-                             (case_fields.IsoDate, "date"), (case_fields.Base64Bytes, "byte")):
+    for field_class, fmt in (
+        (case_fields.UPN, "upn"),
+        (case_fields.Postcode, "uk-postcode"),
+        (case_fields.UKPhone, "uk-phone"),
+        (case_fields.Email, "email"),
+        (case_fields.IsoDate, "date"),
+        (case_fields.Base64Bytes, "byte"),
+    ):
         api.register_field(field_class, "string", fmt)
     for module in (health, councils, documents, cases):
         api.register_blueprint(module.blp)
@@ -93,6 +106,10 @@ def _domain_or_internal(exc: Exception) -> Response:
     if problem is None:
         # Log the kind of failure only: the message may carry case data.
         log.error("unhandled %s", type(exc).__name__, exc_info=False)
-        problem = problems.Problem(500, "internal_error", "Internal error",
-                                   "The service failed; nothing was kept. Try again or report it.")
+        problem = problems.Problem(
+            500,
+            "internal_error",
+            "Internal error",
+            "The service failed; nothing was kept. Try again or report it.",
+        )
     return problem_response(problem)

@@ -15,8 +15,12 @@ from service.api.schemas import ReportSchema
 from service.api.schemas import ValidateQuery
 from service.validation import validate
 
-blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases",
-                description="Validate a case against the law and the council's rules")
+blp = Blueprint(
+    "cases",
+    __name__,
+    url_prefix="/api/v1/cases",
+    description="Validate a case against the law and the council's rules",
+)
 
 
 @blp.route("/validate")

@@ -13,8 +13,9 @@ from service import forms
 from service.api.schemas import CouncilSchema
 from service.api.schemas import ProblemSchema
 
-blp = Blueprint("councils", __name__, url_prefix="/api/v1/councils",
-                description="The councils the service knows, as data")
+blp = Blueprint(
+    "councils", __name__, url_prefix="/api/v1/councils", description="The councils the service knows, as data"
+)
 
 
 def describe(council: councils.Council) -> dict[str, Any]:

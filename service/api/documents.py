@@ -1,17 +1,38 @@
-"""GET /api/v1/documents: the document catalogue."""
+"""GET /api/v1/documents (the catalogue) and POST /api/v1/documents/<id> (one filled document)."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
+from flask import Response
+from flask import current_app
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service import forms
+from service.api.request import read_case
+from service.api.schemas import CASE_BODY
 from service.api.schemas import DocumentInfoSchema
+from service.api.schemas import DocumentQuery
+from service.api.schemas import ProblemSchema
+from service.documents import Rendered
+from service.documents import produce
 
-blp = Blueprint("documents", __name__, url_prefix="/api/v1/documents",
-                description="The documents the service produces")
+blp = Blueprint(
+    "documents", __name__, url_prefix="/api/v1/documents", description="The documents the service produces"
+)
+
+
+def send(rendered: Rendered) -> Response:
+    """Return a document as a download that no cache keeps."""
+    response = Response(rendered.content, mimetype=rendered.media_type)
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{rendered.filename}\"; filename*=UTF-8''{quote(rendered.filename)}"
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @blp.route("")
@@ -20,3 +41,20 @@ class Documents(MethodView):
     def get(self) -> list[dict[str, Any]]:
         """List the documents, their councils, outputs and attachment checklists"""
         return [d.describe() for d in forms.all()]
+
+
+@blp.route("/<document_id>")
+class Document(MethodView):
+    @blp.arguments(DocumentQuery, location="query")
+    @blp.doc(requestBody=CASE_BODY)
+    @blp.response(200, content_type="application/pdf", description="The filled document")
+    @blp.alt_response(
+        422, schema=ProblemSchema, description="The case cannot produce it: the report says why"
+    )
+    @blp.alt_response(404, schema=ProblemSchema, description="Unknown document")
+    def post(self, query: dict[str, Any], document_id: str) -> Response:
+        """Fill one document from a case"""
+        forms.get(document_id)  # an unknown id is a 404 before the body is read
+        data, attachments = read_case(request)
+        engines = current_app.extensions["engines"]
+        return send(produce(document_id, data, engines, query["format"], query["flatten"], attachments))

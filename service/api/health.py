@@ -19,5 +19,4 @@ class Health(MethodView):
     def get(self) -> dict[str, Any]:
         """Say the service is up and which engines are available"""
         engines = current_app.extensions["engines"]
-        return {"status": "ok", "version": current_app.config["API_VERSION"],
-                "engines": engines.status()}
+        return {"status": "ok", "version": current_app.config["API_VERSION"], "engines": engines.status()}

@@ -18,19 +18,31 @@ def read_case(request: Request) -> tuple[dict[str, Any], tuple[Attachment, ...]]
         return _object(request.get_data(cache=False)), ()
     if request.mimetype == "multipart/form-data":
         return _multipart(request)
-    raise Problem(415, "unsupported_media_type", "Unsupported media type",
-                  "Send the case as application/json, or multipart/form-data with a part `case`.")
+    raise Problem(
+        415,
+        "unsupported_media_type",
+        "Unsupported media type",
+        "Send the case as application/json, or multipart/form-data with a part `case`.",
+    )
 
 
 def _object(raw: bytes | str) -> dict[str, Any]:
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise Problem(400, "invalid_json", "The body is not JSON",
-                      f"The case could not be read as JSON: {type(exc).__name__}.") from None
+        raise Problem(
+            400,
+            "invalid_json",
+            "The body is not JSON",
+            f"The case could not be read as JSON: {type(exc).__name__}.",
+        ) from None
     if not isinstance(data, dict):
-        raise Problem(400, "case_not_object", "The case must be a JSON object",
-                      f"A case is a JSON object; this body is a JSON {type(data).__name__}.")
+        raise Problem(
+            400,
+            "case_not_object",
+            "The case must be a JSON object",
+            f"A case is a JSON object; this body is a JSON {type(data).__name__}.",
+        )
     return data
 
 
@@ -40,15 +52,22 @@ def _multipart(request: Request) -> tuple[dict[str, Any], tuple[Attachment, ...]
     elif "case" in request.form:
         raw = request.form["case"]
     else:
-        raise Problem(400, "case_missing", "No case part",
-                      "A multipart request needs a part named `case` holding the case JSON.")
+        raise Problem(
+            400,
+            "case_missing",
+            "No case part",
+            "A multipart request needs a part named `case` holding the case JSON.",
+        )
     attachments = []
     for kind, upload in request.files.items(multi=True):
         if kind == "case":
             continue
         if kind not in ATTACHMENT_KINDS:
-            raise Problem(400, "invalid_attachment_kind", "Unknown attachment kind",
-                          f"Part {kind[:40]!r} is not an attachment kind; "
-                          f"known: {', '.join(ATTACHMENT_KINDS)}.")
+            raise Problem(
+                400,
+                "invalid_attachment_kind",
+                "Unknown attachment kind",
+                f"Part {kind[:40]!r} is not an attachment kind; known: {', '.join(ATTACHMENT_KINDS)}.",
+            )
         attachments.append(Attachment(kind, upload.read(), upload.filename or ""))
     return _object(raw), tuple(attachments)

@@ -9,18 +9,24 @@ from service.case.schema import CaseSchema
 
 CASE_BODY = {
     "description": "A case (case-format.md), as JSON; or multipart/form-data with a part `case` "
-                   "holding the JSON and one file part per attachment, named by its kind.",
+    "holding the JSON and one file part per attachment, named by its kind.",
     "required": True,
     "content": {
         "application/json": {"schema": CaseSchema},
-        "multipart/form-data": {"schema": {"type": "object", "properties": {
-            "case": {"type": "string", "description": "the case JSON"},
-            "attendance_certificate": {"type": "string", "format": "binary"},
-            "leave_request_form": {"type": "string", "format": "binary"},
-            "refusal_letter": {"type": "string", "format": "binary"},
-            "holiday_letter": {"type": "string", "format": "binary"},
-            "other": {"type": "string", "format": "binary"},
-        }, "required": ["case"]}},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "case": {"type": "string", "description": "the case JSON"},
+                    "attendance_certificate": {"type": "string", "format": "binary"},
+                    "leave_request_form": {"type": "string", "format": "binary"},
+                    "refusal_letter": {"type": "string", "format": "binary"},
+                    "holiday_letter": {"type": "string", "format": "binary"},
+                    "other": {"type": "string", "format": "binary"},
+                },
+                "required": ["case"],
+            }
+        },
     },
 }
 
@@ -45,9 +51,13 @@ class ReportSchema(Schema):
     document = fields.String()
     errors = fields.List(fields.Nested(IssueSchema))
     warnings = fields.List(fields.Nested(IssueSchema))
-    decisions = fields.Dict(allow_none=True, metadata={
-        "description": "compulsory_school_age, threshold_met, threshold, penalty_notice, "
-                       "notice_to_improve, leave_refusal_variant, pupils"})
+    decisions = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "compulsory_school_age, threshold_met, threshold, penalty_notice, "
+            "notice_to_improve, leave_refusal_variant, pupils"
+        },
+    )
     checklist = fields.List(fields.Nested(ChecklistItemSchema))
 
 
@@ -101,3 +111,11 @@ class HealthSchema(Schema):
 
 class ValidateQuery(Schema):
     document = fields.String(metadata={"description": "a document id: add what blocks it"})
+
+
+class DocumentQuery(Schema):
+    format = fields.String(load_default="pdf", metadata={"enum": ["pdf", "docx"]})
+    flatten = fields.Boolean(
+        load_default=False,
+        metadata={"description": "true: a non-editable PDF (fields drawn into the page, no form left)"},
+    )

@@ -22,6 +22,8 @@ UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # DfE UPN specification: no I, O, S
 _UPN = re.compile(r"^[A-HJ-NP-RT-Z]\d{11}[\dA-HJ-NP-RT-Z]$")
 # BS 7666 postcode shape: outward code (A9, A99, AA9, AA99, A9A, AA9A) and inward code (9AA).
 _POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?|GIR) ?(\d[A-Z]{2})$")
+# The contract's one date form (case-format.md): ISO 8601 extended calendar date.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 # Ofcom numbers reserved for drama (and so for fictional example cases): never a real line.
 _DRAMA = re.compile(r"^(01632960\d{3}|07700900\d{3}|02079460\d{3}|01134960\d{3}|01214960\d{3})$")
 
@@ -87,12 +89,18 @@ class UPN(_Formatted):
     def parse(self, text: str) -> str:
         upn = text.upper()
         if not _UPN.match(upn):
-            raise problem("invalid_upn", "A UPN is 13 characters: a check letter, then 12 digits "
-                          "(the last may be a letter for a temporary UPN).")
+            raise problem(
+                "invalid_upn",
+                "A UPN is 13 characters: a check letter, then 12 digits "
+                "(the last may be a letter for a temporary UPN).",
+            )
         expected = upn_check_letter(upn)
         if upn[0] != expected:
-            raise problem("invalid_upn", f"The check letter of this UPN should be {expected}, "
-                          f"not {upn[0]}: check the number against the MIS.")
+            raise problem(
+                "invalid_upn",
+                f"The check letter of this UPN should be {expected}, "
+                f"not {upn[0]}: check the number against the MIS.",
+            )
         return upn
 
 
@@ -132,6 +140,9 @@ class IsoDate(fields.Date):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if not isinstance(value, str):
             raise problem("invalid_date", "A date is a string written YYYY-MM-DD.")
+        if not _ISO_DATE.fullmatch(value):
+            # date.fromisoformat (3.11+) also reads 20261005 and 2026-W41-1: not the contract's form.
+            raise problem("invalid_date", f"{value[:40]!r} is not a date written YYYY-MM-DD.")
         try:
             return super()._deserialize(value, attr, data, **kwargs)
         except ValidationError:

@@ -172,8 +172,11 @@ class AbsenceSchema(BaseSchema):
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Absence:
         return Absence(
-            **{**data, "responsible_parent_ids": tuple(data["responsible_parent_ids"]),
-               "grounds": tuple(data["grounds"])}
+            **{
+                **data,
+                "responsible_parent_ids": tuple(data["responsible_parent_ids"]),
+                "grounds": tuple(data["grounds"]),
+            }
         )
 
 
@@ -199,9 +202,7 @@ class AttendanceSchema(BaseSchema):
     authorised_absences = fields.Integer(required=True, strict=True, validate=within(0, 1000))
     unauthorised_absences = fields.Integer(required=True, strict=True, validate=within(0, 1000))
     marks = fields.List(fields.Nested(MarkSchema), load_default=list)
-    class_average_sessions_missed = fields.Float(
-        load_default=None, allow_none=True, validate=within(0, 1000)
-    )
+    class_average_sessions_missed = fields.Float(load_default=None, allow_none=True, validate=within(0, 1000))
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Attendance:

@@ -73,13 +73,23 @@ class Council:
 
 # Education (Penalty Notices) (England) Regulations 2007 as amended 19 Aug 2024 (rules.md §Thresholds).
 ENGLAND_PENALTIES = Penalties(
-    first_early=80, first_early_days=21, first_full=160, first_full_days=28,
-    second_early=None, second_full=160, notices_per_three_years=2,
+    first_early=80,
+    first_early_days=21,
+    first_full=160,
+    first_full_days=28,
+    second_early=None,
+    second_full=160,
+    notices_per_three_years=2,
 )
 # Education (Penalty Notices) (Wales) Regulations 2013: £60 within 28 days, £120 within 42 days.
 WALES_PENALTIES = Penalties(
-    first_early=60, first_early_days=28, first_full=120, first_full_days=42,
-    second_early=60, second_full=120, notices_per_three_years=None,
+    first_early=60,
+    first_early_days=28,
+    first_full=120,
+    first_full_days=42,
+    second_early=60,
+    second_full=120,
+    notices_per_three_years=None,
 )
 ENGLAND_THRESHOLD = Threshold(unauthorised_sessions=10, window_school_weeks=10)
 

@@ -13,8 +13,13 @@ COUNCIL = Council(
     threshold=ENGLAND_THRESHOLD,
     penalties=ENGLAND_PENALTIES,
     documents=(
-        "dorset-holiday", "dorset-warning", "notice-to-improve", "leave-refusal",
-        "attendance-certificate", "attendance-letter-1", "attendance-letter-2",
+        "dorset-holiday",
+        "dorset-warning",
+        "notice-to-improve",
+        "leave-refusal",
+        "attendance-certificate",
+        "attendance-letter-1",
+        "attendance-letter-2",
     ),
     # "Email request to: penaltynotices@dorsetcouncil.gov.uk cc: Inclusion Lead" (App. 7, 8).
     submit_to=Submission(

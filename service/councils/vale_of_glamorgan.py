@@ -14,7 +14,10 @@ COUNCIL = Council(
     threshold=Threshold(unauthorised_sessions=10, window_school_weeks=None),
     penalties=WALES_PENALTIES,
     documents=(
-        "leave-refusal", "attendance-certificate", "attendance-letter-1", "attendance-letter-2",
+        "leave-refusal",
+        "attendance-certificate",
+        "attendance-letter-1",
+        "attendance-letter-2",
     ),
     # Inclusion Team referrals (seed 000, CME procedure).
     submit_to=Submission(to="Inclusionteamreferrals@valeofglamorgan.gov.uk"),
@@ -22,7 +25,6 @@ COUNCIL = Council(
     notes=(
         "Headteachers can issue a FPN without a warning period for 10 or more unauthorised "
         "sessions coded as holiday (seed 000).",
-        "A pupil missing 10 school days is a Children Missing Education notification to the "
-        "Inclusion Team.",
+        "A pupil missing 10 school days is a Children Missing Education notification to the Inclusion Team.",
     ),
 )

@@ -13,8 +13,12 @@ COUNCIL = Council(
     threshold=ENGLAND_THRESHOLD,
     penalties=ENGLAND_PENALTIES,
     documents=(
-        "pn3", "notice-to-improve", "leave-refusal", "attendance-certificate",
-        "attendance-letter-1", "attendance-letter-2",
+        "pn3",
+        "notice-to-improve",
+        "leave-refusal",
+        "attendance-certificate",
+        "attendance-letter-1",
+        "attendance-letter-2",
     ),
     # Wiltshire Education Welfare Service (seed 004 App. 13).
     submit_to=Submission(to="EWS@wiltshire.gov.uk"),

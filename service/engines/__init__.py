@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Protocol
 
+from service.engines.pdf_filler import PdfFiller
+
 
 class ConversionUnavailable(RuntimeError):
     """No DOCX→PDF converter can run here (LibreOffice missing or failing)."""
@@ -38,6 +40,7 @@ class Engines:
     """The engines one worker uses, built once by the app factory."""
 
     converter: Converter = field(default_factory=UnavailableConverter)
+    pdf_filler: PdfFiller = field(default_factory=lambda: PdfFiller())
 
     def status(self) -> dict[str, dict[str, object]]:
         """Return which engines are available, for /health."""

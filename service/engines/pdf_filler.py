@@ -153,15 +153,21 @@ def _widget(annot: DictionaryObject, obj: int, page: int) -> Widget:
     width, height = abs(x2 - x1), abs(y2 - y1)
     normal = annot.get("/AP", {}).get("/N")
     states, blank = {}, None
-    if normal is not None and isinstance(normal.get_object(), DictionaryObject) and \
-            "/Subtype" not in normal.get_object():
+    if (
+        normal is not None
+        and isinstance(normal.get_object(), DictionaryObject)
+        and "/Subtype" not in normal.get_object()
+    ):
         states = {k: v.idnum for k, v in normal.get_object().items()}
     elif normal is not None:
         blank = normal.idnum
     raw = _open_dict(annot, ("/V", "/AP", "/AS", "/DA"))
-    raw += f"/DA ({RESOURCE_NAME} {DEFAULT_SIZE:g} Tf 0 g)".encode() if "/FT" in annot or "/DA" in annot else b""
-    return Widget(obj, page, width, height, min(x1, x2), min(y1, y2), raw, _frame(annot, width, height),
-                  states, blank)
+    raw += (
+        f"/DA ({RESOURCE_NAME} {DEFAULT_SIZE:g} Tf 0 g)".encode() if "/FT" in annot or "/DA" in annot else b""
+    )
+    return Widget(
+        obj, page, width, height, min(x1, x2), min(y1, y2), raw, _frame(annot, width, height), states, blank
+    )
 
 
 def _fields(reader: PdfReader) -> dict[str, Field]:
@@ -187,9 +193,16 @@ def _walk(ref: object, prefix: str, page_of: dict[int, int], found: dict[str, Fi
         return  # choice and signature fields are not filled by this service
     flags = int(node.get("/Ff", 0))
     on = next((s for s in widgets[0].states if s != "/Off"), "/Yes")
-    found[name] = Field(name, kind, bool(flags & MULTILINE), int(node["/MaxLen"]) if "/MaxLen" in node else None,
-                        widgets, ref.idnum if kids else None,  # type: ignore[attr-defined]
-                        _open_dict(node, ("/V", "/DA")) if kids else b"", on)
+    found[name] = Field(
+        name,
+        kind,
+        bool(flags & MULTILINE),
+        int(node["/MaxLen"]) if "/MaxLen" in node else None,
+        widgets,
+        ref.idnum if kids else None,  # type: ignore[attr-defined]
+        _open_dict(node, ("/V", "/DA")) if kids else b"",
+        on,
+    )
 
 
 def _inherited(node: DictionaryObject, key: str) -> object:
@@ -207,14 +220,21 @@ def _pages(reader: PdfReader) -> dict[int, Page]:
         annots = [a for a in page.get("/Annots", []) if a.get_object().get("/Subtype") != "/Widget"]
         resources = DictionaryObject(page.get("/Resources", DictionaryObject()).get_object())
         pages[page.indirect_reference.idnum] = Page(
-            page.indirect_reference.idnum, _open_dict(page, ("/Annots", "/Resources", "/Contents")),
-            resources, tuple(a.idnum for a in annots), _content_refs(page.raw_get("/Contents")))
+            page.indirect_reference.idnum,
+            _open_dict(page, ("/Annots", "/Resources", "/Contents")),
+            resources,
+            tuple(a.idnum for a in annots),
+            _content_refs(page.raw_get("/Contents")),
+        )
     return pages
 
 
 def _content_refs(contents: object) -> bytes:
-    refs = contents.get_object() if isinstance(contents, IndirectObject) and isinstance(
-        contents.get_object(), ArrayObject) else contents
+    refs = (
+        contents.get_object()
+        if isinstance(contents, IndirectObject) and isinstance(contents.get_object(), ArrayObject)
+        else contents
+    )
     if isinstance(refs, ArrayObject):
         return b" ".join(b"%d 0 R" % c.idnum for c in refs)
     return b"%d 0 R" % contents.idnum  # type: ignore[attr-defined]
@@ -228,9 +248,17 @@ def prepare(path: Path, font: Font | None = None) -> Template:
     reader = PdfReader(io.BytesIO(data))
     font_ref = reader.root_object["/AcroForm"]["/DR"]["/Font"].raw_get(RESOURCE_NAME).idnum
     startxref = int(data[data.rindex(b"startxref") + 9 :].split()[0])
-    return Template(data, _fields(reader), _pages(reader), int(reader.trailer["/Size"]),
-                    reader.trailer.raw_get("/Root").idnum, _open_dict(reader.root_object, ("/AcroForm",)),
-                    bytes(reader.trailer["/ID"][0].original_bytes), startxref, font_ref)
+    return Template(
+        data,
+        _fields(reader),
+        _pages(reader),
+        int(reader.trailer["/Size"]),
+        reader.trailer.raw_get("/Root").idnum,
+        _open_dict(reader.root_object, ("/AcroForm",)),
+        bytes(reader.trailer["/ID"][0].original_bytes),
+        startxref,
+        font_ref,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -253,8 +281,12 @@ def _wrap(text: str, font: Font, size: float, width: float) -> list[str]:
                 lines.append(line)
             line = word
             while font.width(line, size) > width and len(line) > 1:
-                cut = max(1, next(i for i in range(len(line), 0, -1) if font.width(line[:i], size) <= width)
-                          if font.width(line[0], size) <= width else 1)
+                cut = max(
+                    1,
+                    next(i for i in range(len(line), 0, -1) if font.width(line[:i], size) <= width)
+                    if font.width(line[0], size) <= width
+                    else 1,
+                )
                 lines.append(line[:cut])
                 line = line[cut:]
         lines.append(line)
@@ -265,7 +297,9 @@ def layout(text: str, fld: Field, widget: Widget, font: Font) -> tuple[float, li
     """Return the font size and lines that show all of `text` in the widget, or raise FieldDoesNotFit."""
     missing = font.missing(text)
     if missing:
-        raise FieldDoesNotFit(fld.name, "no embedded font can draw " + " ".join(f"U+{ord(c):04X}" for c in missing))
+        raise FieldDoesNotFit(
+            fld.name, "no embedded font can draw " + " ".join(f"U+{ord(c):04X}" for c in missing)
+        )
     if fld.max_len is not None and len(text) > fld.max_len:
         raise FieldDoesNotFit(fld.name, f"{len(text)} characters; the field holds {fld.max_len}")
     width, height = widget.width - 2 * PADDING, widget.height - 2 * PADDING
@@ -300,8 +334,10 @@ def _stream(content: bytes, extra: bytes) -> bytes:
 
 
 def _xobject(widget: Widget, content: bytes, font_ref: int) -> bytes:
-    extra = (f"/Type /XObject /Subtype /Form /BBox [0 0 {widget.width:g} {widget.height:g}] "
-             f"/Resources << /Font << {RESOURCE_NAME} {font_ref} 0 R >> >> ").encode()
+    extra = (
+        f"/Type /XObject /Subtype /Form /BBox [0 0 {widget.width:g} {widget.height:g}] "
+        f"/Resources << /Font << {RESOURCE_NAME} {font_ref} 0 R >> >> "
+    ).encode()
     return _stream(content, extra)
 
 
@@ -334,8 +370,14 @@ class _Update:
         xref = len(out)
         out += b"xref\n" + _xref_sections(offsets)
         size = max(t.size, self.next_obj)
-        out += (b"trailer\n<< /Size %d /Root %d 0 R /Prev %d /ID [<%s> <%s>] >>\nstartxref\n%d\n%%%%EOF\n"
-                % (size, t.root, t.startxref, t.id0.hex().encode(), digest, xref))
+        out += b"trailer\n<< /Size %d /Root %d 0 R /Prev %d /ID [<%s> <%s>] >>\nstartxref\n%d\n%%%%EOF\n" % (
+            size,
+            t.root,
+            t.startxref,
+            t.id0.hex().encode(),
+            digest,
+            xref,
+        )
         return bytes(out)
 
 
@@ -376,14 +418,20 @@ class PdfFiller:
             self._flatten(update, t, drawn)
         return update.write()
 
-    def _set(self, update: _Update, fld: Field, value: str | bool, drawn: dict[int, int], flatten: bool) -> None:
+    def _set(
+        self, update: _Update, fld: Field, value: str | bool, drawn: dict[int, int], flatten: bool
+    ) -> None:
         if fld.kind == "checkbox":
             state = fld.on_state if value else "/Off"
             for w in fld.widgets:
                 drawn[w.obj] = w.states.get(state, 0)
                 if not flatten:
-                    update.objects[w.obj] = w.raw + f"/V {state} /AS {state} /AP << /N << ".encode() + b" ".join(
-                        f"{k} {v} 0 R".encode() for k, v in w.states.items()) + b" >> >> >>"
+                    update.objects[w.obj] = (
+                        w.raw
+                        + f"/V {state} /AS {state} /AP << /N << ".encode()
+                        + b" ".join(f"{k} {v} 0 R".encode() for k, v in w.states.items())
+                        + b" >> >> >>"
+                    )
             return
         text = str(value)
         v = _text_value(text)
@@ -391,7 +439,9 @@ class PdfFiller:
             update.objects[fld.obj] = fld.raw + b"/V " + v + b" >>"
         for w in fld.widgets:
             size, lines = layout(text, fld, w, self.font) if text else (DEFAULT_SIZE, [])
-            ap = update.new(_xobject(w, appearance(w, size, lines, self.font, fld.multiline), update.template.font_ref))
+            ap = update.new(
+                _xobject(w, appearance(w, size, lines, self.font, fld.multiline), update.template.font_ref)
+            )
             drawn[w.obj] = ap
             if not flatten:
                 own_v = b"/V " + v + b" " if fld.obj is None else b""
@@ -419,7 +469,19 @@ class PdfFiller:
                 xobjects += " " + _serialise(old.get_object()).strip()[2:-2].decode("latin-1")
                 resources = _open_dict(page.resources, ("/XObject",))
             resources += b"/XObject << " + xobjects.encode("latin-1") + b" >> >>"
-            annots = b" /Annots [%s]" % b" ".join(b"%d 0 R" % a for a in page.other_annots) if page.other_annots else b""
-            update.objects[page.obj] = (page.raw + b"/Resources " + resources + b" /Contents [" + page.contents
-                                        + b" %d 0 R]" % content + annots + b" >>")
+            annots = (
+                b" /Annots [%s]" % b" ".join(b"%d 0 R" % a for a in page.other_annots)
+                if page.other_annots
+                else b""
+            )
+            update.objects[page.obj] = (
+                page.raw
+                + b"/Resources "
+                + resources
+                + b" /Contents ["
+                + page.contents
+                + b" %d 0 R]" % content
+                + annots
+                + b" >>"
+            )
         update.objects[t.root] = t.catalog_raw + b">>"

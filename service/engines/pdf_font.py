@@ -81,51 +81,67 @@ class Font:
         file2 = DecodedStreamObject()
         file2.set_data(self.data)
         file2[NameObject("/Length1")] = NumberObject(len(self.data))
-        descriptor = DictionaryObject({
-            NameObject("/Type"): NameObject("/FontDescriptor"),
-            NameObject("/FontName"): NameObject("/PaperworkSans"),
-            NameObject("/Flags"): NumberObject(32),
-            NameObject("/FontBBox"): ArrayObject(FloatObject(round(v * scale)) for v in (
-                head.xMin, head.yMin, head.xMax, head.yMax)),
-            NameObject("/ItalicAngle"): NumberObject(0),
-            NameObject("/Ascent"): FloatObject(round(self.ascent)),
-            NameObject("/Descent"): FloatObject(round(self.descent)),
-            NameObject("/CapHeight"): FloatObject(round(os2.sCapHeight * scale)),
-            NameObject("/StemV"): NumberObject(80),
-            NameObject("/FontFile2"): writer._add_object(file2),
-        })
-        cid = DictionaryObject({
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/CIDFontType2"),
-            NameObject("/BaseFont"): NameObject("/PaperworkSans"),
-            NameObject("/CIDSystemInfo"): DictionaryObject({
-                NameObject("/Registry"): TextStringObject("Adobe"),
-                NameObject("/Ordering"): TextStringObject("Identity"),
-                NameObject("/Supplement"): NumberObject(0)}),
-            NameObject("/FontDescriptor"): writer._add_object(descriptor),
-            NameObject("/W"): ArrayObject([NumberObject(0), ArrayObject(
-                FloatObject(w) for w in self.widths)]),
-            NameObject("/CIDToGIDMap"): NameObject("/Identity"),
-        })
+        descriptor = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/FontDescriptor"),
+                NameObject("/FontName"): NameObject("/PaperworkSans"),
+                NameObject("/Flags"): NumberObject(32),
+                NameObject("/FontBBox"): ArrayObject(
+                    FloatObject(round(v * scale)) for v in (head.xMin, head.yMin, head.xMax, head.yMax)
+                ),
+                NameObject("/ItalicAngle"): NumberObject(0),
+                NameObject("/Ascent"): FloatObject(round(self.ascent)),
+                NameObject("/Descent"): FloatObject(round(self.descent)),
+                NameObject("/CapHeight"): FloatObject(round(os2.sCapHeight * scale)),
+                NameObject("/StemV"): NumberObject(80),
+                NameObject("/FontFile2"): writer._add_object(file2),
+            }
+        )
+        cid = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/CIDFontType2"),
+                NameObject("/BaseFont"): NameObject("/PaperworkSans"),
+                NameObject("/CIDSystemInfo"): DictionaryObject(
+                    {
+                        NameObject("/Registry"): TextStringObject("Adobe"),
+                        NameObject("/Ordering"): TextStringObject("Identity"),
+                        NameObject("/Supplement"): NumberObject(0),
+                    }
+                ),
+                NameObject("/FontDescriptor"): writer._add_object(descriptor),
+                NameObject("/W"): ArrayObject(
+                    [NumberObject(0), ArrayObject(FloatObject(w) for w in self.widths)]
+                ),
+                NameObject("/CIDToGIDMap"): NameObject("/Identity"),
+            }
+        )
         to_unicode = DecodedStreamObject()
         to_unicode.set_data(self._to_unicode())
-        font = DictionaryObject({
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type0"),
-            NameObject("/BaseFont"): NameObject("/PaperworkSans"),
-            NameObject("/Encoding"): NameObject("/Identity-H"),
-            NameObject("/DescendantFonts"): ArrayObject([writer._add_object(cid)]),
-            NameObject("/ToUnicode"): writer._add_object(to_unicode),
-        })
+        font = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type0"),
+                NameObject("/BaseFont"): NameObject("/PaperworkSans"),
+                NameObject("/Encoding"): NameObject("/Identity-H"),
+                NameObject("/DescendantFonts"): ArrayObject([writer._add_object(cid)]),
+                NameObject("/ToUnicode"): writer._add_object(to_unicode),
+            }
+        )
         return writer._add_object(font)
 
     def _to_unicode(self) -> bytes:
         pairs = sorted((gid, char) for char, gid in self.gids.items())
         lines = [
-            "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+            "/CIDInit /ProcSet findresource begin",
+            "12 dict begin",
+            "begincmap",
             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-            "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
-            "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange",
+            "/CMapName /Adobe-Identity-UCS def",
+            "/CMapType 2 def",
+            "1 begincodespacerange",
+            "<0000> <FFFF>",
+            "endcodespacerange",
         ]
         for start in range(0, len(pairs), 100):
             chunk = pairs[start : start + 100]

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
 
 from service import councils
+from service.case import Case
+from service.case import Pupil
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 # What a document needs the rules to allow before it can be produced (see documents.blocking_issues).
 NEEDS = ("penalty_notice", "notice_to_improve", "holiday", "irregular", "marks")
@@ -58,8 +66,11 @@ class Document:
     def describe(self) -> dict[str, object]:
         """Return the catalogue entry of the contract."""
         return {
-            "id": self.id, "title": self.title, "councils": list(councils_taking(self.id)),
-            "outputs": list(self.outputs), "available": self.available,
+            "id": self.id,
+            "title": self.title,
+            "councils": list(councils_taking(self.id)),
+            "outputs": list(self.outputs),
+            "available": self.available,
             "attachments": [
                 {"item": r.item, "label": r.label, "kinds": list(r.kinds), "when": r.when}
                 for r in self.attachments
@@ -67,9 +78,46 @@ class Document:
         }
 
 
+@dataclass(frozen=True)
+class Value:
+    """A field's value and the JSON path of the case data it comes from (named when it cannot fit)."""
+
+    text: str | bool
+    path: str
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """What one copy of a form is filled from: the case, the pupils on this copy, which copy it is."""
+
+    case: Case
+    council: councils.Council
+    decisions: dict[str, Any]
+    pupils: tuple[tuple[int, Pupil], ...]  # (index in case.pupils, pupil)
+    number: int
+    count: int
+    today: date
+
+
+@dataclass(frozen=True)
+class PdfForm(Document):
+    """A council's fillable PDF form: its template and the mapping from a case to its fields."""
+
+    template: str = ""
+    fields: Callable[[Sheet], dict[str, Value]] | None = None
+    pupils_per_sheet: int = 1
+
+    @property
+    def template_path(self) -> Path:
+        """Return the template's path in templates/pdf/."""
+        return TEMPLATES / "pdf" / self.template
+
+
 def _discover() -> dict[str, Document]:
     found: dict[str, Document] = {}
     for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue  # helpers shared by the forms, not documents
         module = importlib.import_module(f"{__name__}.{info.name}")
         document = getattr(module, "DOCUMENT", None)
         if not isinstance(document, Document):

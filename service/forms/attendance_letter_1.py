@@ -5,6 +5,9 @@ from service.forms import Document
 DOCUMENT = Document(
     id="attendance-letter-1",
     title="First attendance concern letter, with a chart",
-    outputs=("docx", "pdf",),
+    outputs=(
+        "docx",
+        "pdf",
+    ),
     available=False,
 )

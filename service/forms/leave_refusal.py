@@ -5,6 +5,9 @@ from service.forms import Document
 DOCUMENT = Document(
     id="leave-refusal",
     title="Leave of absence refusal letter",
-    outputs=("docx", "pdf",),
+    outputs=(
+        "docx",
+        "pdf",
+    ),
     available=False,
 )

@@ -1,25 +1,93 @@
 """Wiltshire PN3: school notification of unauthorised leave of absence (seed 004 App. 11)."""
 
-from service.forms import Document
-from service.forms import Requirement
+from __future__ import annotations
 
-DOCUMENT = Document(
+from service.forms import PdfForm
+from service.forms import Requirement
+from service.forms import Sheet
+from service.forms import Value
+from service.forms._common import address_lines
+from service.forms._common import form_parents
+from service.forms._common import lives_with
+from service.forms._common import responsible
+from service.text import long_date
+
+
+def fields(sheet: Sheet) -> dict[str, Value]:
+    """Map a case to the PN3's fields: two parents, two pupils a sheet, the period and attachments."""
+    case = sheet.case
+    first = sheet.pupils[0][1]
+    values: dict[str, Value] = {}
+    for slot, (i, parent) in enumerate(form_parents(case)[:2], start=1):
+        home = case.home_of(parent, first)
+        where = f"parents[{i}].address" if parent.address else f"pupils[{sheet.pupils[0][0]}].address"
+        values[f"parent{slot}_name"] = Value(parent.full_name, f"parents[{i}].full_name")
+        values[f"parent{slot}_address"] = Value(address_lines(home, with_postcode=False), where)
+        values[f"parent{slot}_postcode"] = Value(home.postcode, f"{where}.postcode")
+    for slot, (n, pupil) in enumerate(sheet.pupils, start=1):
+        values[f"pupil{slot}_name"] = Value(pupil.full_name, f"pupils[{n}].surname")
+        values[f"pupil{slot}_dob"] = Value(long_date(pupil.date_of_birth), f"pupils[{n}].date_of_birth")
+    n0 = sheet.pupils[0][0]
+    requested = bool(case.absence.leave_request and case.absence.leave_request.submitted)
+    values |= {
+        "pupils_address": Value(address_lines(first.address, with_postcode=False), f"pupils[{n0}].address"),
+        "pupils_postcode": Value(first.address.postcode, f"pupils[{n0}].address.postcode"),
+        "lives_with": Value(lives_with(case, first), f"pupils[{n0}].lives_with"),
+        "responsible_parent": Value(responsible(case), "absence.responsible_parent_ids"),
+        "court_orders": Value(
+            "Yes: see the school's covering note"
+            if case.court_orders_restricting_information
+            else "None known",
+            "court_orders_restricting_information",
+        ),
+        "school": Value(case.school.name, "school.name"),
+        "period_from": Value(long_date(case.absence.start_date), "absence.start_date"),
+        "period_to": Value(long_date(case.absence.end_date), "absence.end_date"),
+        "headteacher": Value(case.school.headteacher, "school.headteacher"),
+        "date": Value(long_date(sheet.today), "letter_date"),
+        "sheet": Value(f"{sheet.number} of {sheet.count}", "pupils"),
+        "attach_certificate": Value(True, "attachments"),
+        "attach_leave_request": Value(requested, "absence.leave_request"),
+        "attach_refusal_letter": Value(requested, "absence.leave_request"),
+        "attach_holiday_letter": Value(not requested, "absence.leave_request"),
+    }
+    return values
+
+
+DOCUMENT = PdfForm(
     id="pn3",
     title="School notification of unauthorised leave of absence (PN3)",
     outputs=("pdf",),
     needs=("penalty_notice", "holiday"),
     # "PLEASE ATTACH COPIES OF … NOTIFICATIONS CANNOT BE PROCESSED WITHOUT THESE" (App. 11).
     attachments=(
-        Requirement("attendance_certificate", "1. Attendance certificate showing unauthorised "
-                    "absence", ("attendance_certificate",)),
-        Requirement("leave_request_form", "2. Leave of Absence Request Form",
-                    ("leave_request_form",), when="leave_requested"),
-        Requirement("refusal_letter", "3. Letter to parent stating that the absence has not been "
-                    "authorised", ("refusal_letter",), when="leave_requested"),
-        Requirement("holiday_letter", "4. Where parents have not applied for Leave of Absence in "
-                    "advance, a letter stating that the absence has not been authorised as it is "
-                    "believed that the child was on holiday", ("holiday_letter",),
-                    when="leave_not_requested"),
+        Requirement(
+            "attendance_certificate",
+            "1. Attendance certificate showing unauthorised absence",
+            ("attendance_certificate",),
+        ),
+        Requirement(
+            "leave_request_form",
+            "2. Leave of Absence Request Form",
+            ("leave_request_form",),
+            when="leave_requested",
+        ),
+        Requirement(
+            "refusal_letter",
+            "3. Letter to parent stating that the absence has not been authorised",
+            ("refusal_letter",),
+            when="leave_requested",
+        ),
+        Requirement(
+            "holiday_letter",
+            "4. Where parents have not applied for Leave of Absence in "
+            "advance, a letter stating that the absence has not been authorised as it is "
+            "believed that the child was on holiday",
+            ("holiday_letter",),
+            when="leave_not_requested",
+        ),
     ),
-    available=False,
+    template="pn3.pdf",
+    fields=fields,
+    pupils_per_sheet=2,
 )

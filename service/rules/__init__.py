@@ -56,8 +56,7 @@ def _pupil(case: Case, pupil: Any) -> dict[str, Any]:
     dob = pupil.date_of_birth
     return {
         "upn": pupil.upn,
-        "compulsory_school_age":
-            school_age.status(dob, case.absence.start_date) == school_age.OF_AGE,
+        "compulsory_school_age": school_age.status(dob, case.absence.start_date) == school_age.OF_AGE,
         "compulsory_school_age_from": school_age.starts(dob).isoformat(),
         "compulsory_school_age_until": school_age.ends(dob).isoformat(),
         "leave_refusal_variant": leave_refusal.variant(case, pupil),

@@ -13,8 +13,13 @@ from service.councils import Penalties
 from service.rules import school_age
 
 # Reasons, most fundamental first: the top-level reason is the first that applies (contract).
-REASONS = ("below_compulsory_school_age", "above_compulsory_school_age", "looked_after_child",
-           "threshold_not_met", "third_offence")
+REASONS = (
+    "below_compulsory_school_age",
+    "above_compulsory_school_age",
+    "looked_after_child",
+    "threshold_not_met",
+    "third_offence",
+)
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,8 @@ def earlier_notices(case: Case, parent: Parent, pupil: Pupil, today: date) -> in
     """Count this parent's notices for this pupil issued within the three years before today."""
     since = three_years_before(today)
     return sum(
-        1 for n in case.previous_penalty_notices
+        1
+        for n in case.previous_penalty_notices
         if n.parent_id == parent.id and n.pupil_upn == pupil.upn and since <= n.issued_on <= today
     )
 
@@ -76,8 +82,9 @@ def pupil_bar(pupil: Pupil, case: Case) -> str | None:
     return None
 
 
-def notice(case: Case, council: Council, parent: Parent, pupil: Pupil, threshold_met: bool,
-           today: date) -> Notice:
+def notice(
+    case: Case, council: Council, parent: Parent, pupil: Pupil, threshold_met: bool, today: date
+) -> Notice:
     """Decide one parent's notice for one pupil."""
     bar = pupil_bar(pupil, case) or (None if threshold_met else "threshold_not_met")
     if bar:
@@ -93,19 +100,24 @@ def notice(case: Case, council: Council, parent: Parent, pupil: Pupil, threshold
 
 def decide(case: Case, council: Council, threshold_met: bool, today: date) -> dict[str, object]:
     """Return the `penalty_notice` decision: a summary and each parent-and-pupil notice."""
-    notices = [notice(case, council, parent, pupil, threshold_met, today)
-               for pupil in case.pupils for parent in liable_parents(case)]
+    notices = [
+        notice(case, council, parent, pupil, threshold_met, today)
+        for pupil in case.pupils
+        for parent in liable_parents(case)
+    ]
     allowed = [n for n in notices if n.allowed]
     top = max(allowed, key=lambda n: n.notice_number or 0) if allowed else None
-    reason = "allowed" if top else min((n.reason for n in notices), key=REASONS.index,
-                                        default="threshold_not_met")
+    reason = (
+        "allowed" if top else min((n.reason for n in notices), key=REASONS.index, default="threshold_not_met")
+    )
     p = council.penalties
     return {
         "allowed": top is not None,
         "notice_number": top.notice_number if top else None,
         "amount_early": top.amount_early if top else None,
         "amount_full": top.amount_full if top else None,
-        "early_days": p.first_early_days if top and top.notice_number == 1 else None,
+        # The early period goes with an early amount: England has none for a second notice, Wales does.
+        "early_days": p.first_early_days if top and top.amount_early is not None else None,
         "full_days": p.first_full_days if top else None,
         "reason": reason,
         "notices": [n.as_dict() for n in notices],

@@ -17,9 +17,14 @@ def late_submission(case: Case, council: Council, today: date) -> list[Issue]:
     late = (today - case.absence.end_date).days - window
     if late <= 0:
         return []
-    return [Issue("absence.end_date", "late_submission",
-                  f"{council.name} asks for holiday requests within {window} days of the end of "
-                  f"the holiday; this one is {late} day(s) late.")]
+    return [
+        Issue(
+            "absence.end_date",
+            "late_submission",
+            f"{council.name} asks for holiday requests within {window} days of the end of "
+            f"the holiday; this one is {late} day(s) late.",
+        )
+    ]
 
 
 def separated_parents(case: Case, council: Council) -> list[Issue]:
@@ -31,12 +36,21 @@ def separated_parents(case: Case, council: Council) -> list[Issue]:
     for n, pupil in enumerate(case.pupils):
         homes = {case.home_of(p, pupil).key() for _, p in holders}
         if len(homes) > 1 and not pupil.lives_with:
-            issues.append(Issue(f"pupils[{n}].lives_with", "lives_with_required",
-                                "The parents live apart: say which parent the child usually "
-                                "lives with."))
+            issues.append(
+                Issue(
+                    f"pupils[{n}].lives_with",
+                    "lives_with_required",
+                    "The parents live apart: say which parent the child usually lives with.",
+                )
+            )
         for i, parent in holders:
             if pupil.lives_with and parent.id not in pupil.lives_with and parent.address is None:
-                issues.append(Issue(f"parents[{i}].address", "second_address_required",
-                                    f"{council.name} needs the address of each parent with "
-                                    "parental responsibility who lives apart from the child."))
+                issues.append(
+                    Issue(
+                        f"parents[{i}].address",
+                        "second_address_required",
+                        f"{council.name} needs the address of each parent with "
+                        "parental responsibility who lives apart from the child.",
+                    )
+                )
     return list(dict.fromkeys(issues))

@@ -31,7 +31,9 @@ class ThresholdResult:
     def as_dict(self) -> dict[str, object]:
         """Return the decision's JSON shape."""
         return {
-            "sessions": self.sessions, "needed": self.needed, "source": self.source,
+            "sessions": self.sessions,
+            "needed": self.needed,
+            "source": self.source,
             "window_school_weeks": self.window_school_weeks,
             "window_start": self.window_start.isoformat() if self.window_start else None,
             "window_end": self.window_end.isoformat() if self.window_end else None,
@@ -75,14 +77,26 @@ def evaluate(case: Case, council: Council) -> tuple[ThresholdResult, list[Issue]
     marks = case.attendance.marks if case.attendance else ()
     if marks and rule.window_school_weeks:
         sessions, start, end = best_window(marks, rule.window_school_weeks)
-        result = ThresholdResult(sessions >= rule.unauthorised_sessions, sessions,
-                                 rule.unauthorised_sessions, "marks", rule.window_school_weeks,
-                                 start, end)
+        result = ThresholdResult(
+            sessions >= rule.unauthorised_sessions,
+            sessions,
+            rule.unauthorised_sessions,
+            "marks",
+            rule.window_school_weeks,
+            start,
+            end,
+        )
         return result, []
     sessions = in_episode(case) if marks else case.absence.unauthorised_sessions
-    result = ThresholdResult(sessions >= rule.unauthorised_sessions, sessions,
-                             rule.unauthorised_sessions, "marks" if marks else "totals",
-                             rule.window_school_weeks, case.absence.start_date, case.absence.end_date)
+    result = ThresholdResult(
+        sessions >= rule.unauthorised_sessions,
+        sessions,
+        rule.unauthorised_sessions,
+        "marks" if marks else "totals",
+        rule.window_school_weeks,
+        case.absence.start_date,
+        case.absence.end_date,
+    )
     return result, _window_unverified(case, rule.window_school_weeks, bool(marks))
 
 
@@ -94,6 +108,11 @@ def _window_unverified(case: Case, weeks: int | None, has_marks: bool) -> list[I
     spanned = (week_start(a.end_date) - week_start(a.start_date)).days // 7 + 1
     if spanned <= weeks:
         return []
-    return [Issue("absence", "threshold_window_unverified",
-                  f"The absence spans {spanned} calendar weeks: send attendance.marks so that the "
-                  f"service can check the sessions fall within {weeks} school weeks.")]
+    return [
+        Issue(
+            "absence",
+            "threshold_window_unverified",
+            f"The absence spans {spanned} calendar weeks: send attendance.marks so that the "
+            f"service can check the sessions fall within {weeks} school weeks.",
+        )
+    ]

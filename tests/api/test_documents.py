@@ -1,0 +1,54 @@
+"""POST /api/v1/documents/<id>: the filled form, or 422 problem+json with the report."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_pn3_download_with_clear_file_name(client, case, pdf_fields):
+    response = client.post("/api/v1/documents/pn3?format=pdf&flatten=false", json=case("wiltshire-holiday"))
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert 'filename="pn3-fairweather-zoe-2026-10-05.pdf"' in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "no-store"
+    assert pdf_fields(response.data)["pupil1_name"] == "Zoë Fairweather"
+
+
+def test_flatten_true_gives_no_fields(client, case, pdf_fields, pdf_text):
+    response = client.post("/api/v1/documents/dorset-warning?flatten=true", json=case("dorset-warning-irregular"))
+    assert pdf_fields(response.data) == {}
+    assert "Callum Ó Briain" in pdf_text(response.data)
+
+
+def test_wrong_council_is_422_with_the_report(client, case):
+    response = client.post("/api/v1/documents/pn3", json=case("dorset-holiday-separated"))
+    problem = response.get_json()
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert problem["code"] == "cannot_produce"
+    assert problem["errors"] == problem["report"]["errors"]
+    assert [(e["path"], e["code"]) for e in problem["errors"]] == [("council", "document_not_for_council")]
+
+
+def test_blocking_error_is_422(client, case):
+    data = case("dorset-holiday-separated")
+    data["pupils"][0]["looked_after"] = True
+    problem = client.post("/api/v1/documents/dorset-holiday", json=data).get_json()
+    assert [(e["path"], e["code"]) for e in problem["errors"]] == [("pupils[0].looked_after", "looked_after_child")]
+    assert problem["report"]["decisions"]["penalty_notice"]["reason"] == "looked_after_child"
+
+
+@pytest.mark.parametrize(("url", "status", "code"), [
+    ("/api/v1/documents/pn9", 404, "unknown_document"),
+    ("/api/v1/documents/pn3?format=docx", 400, "unsupported_format"),
+    ("/api/v1/documents/pn3?flatten=perhaps", 422, "invalid_parameters"),
+])
+def test_bad_requests_are_problems(client, case, url, status, code):
+    response = client.post(url, json=case("wiltshire-holiday"))
+    assert (response.status_code, response.get_json()["code"]) == (status, code)
+    assert response.mimetype == "application/problem+json"
+
+
+def test_invalid_query_names_the_parameter(client, case):
+    problem = client.post("/api/v1/documents/pn3?flatten=perhaps", json=case("wiltshire-holiday")).get_json()
+    assert problem["errors"][0]["path"] == "flatten"
