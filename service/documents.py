@@ -22,6 +22,7 @@ from service.case import Attachment
 from service.case import Case
 from service.engines import Engines
 from service.engines.pdf_filler import FieldDoesNotFit
+from service.forms._letters import recipients
 from service.problems import CannotProduce
 from service.problems import Problem
 from service.report import Issue
@@ -63,6 +64,7 @@ def produce(
     flatten: bool = False,
     extra: tuple[Attachment, ...] = (),
     today: date | None = None,
+    variant: str | None = None,
 ) -> Rendered:
     """Return the document for a case, or raise CannotProduce with the report saying why."""
     document = forms.get(document_id)
@@ -73,9 +75,15 @@ def produce(
             "Unsupported format",
             f"{document_id} is produced as: {', '.join(document.outputs)}.",
         )
+    if variant is not None and (not isinstance(document, forms.Letter) or variant not in document.variants):
+        known = ", ".join(getattr(document, "variants", ())) or "none"
+        raise Problem(400, "unknown_variant", "Unknown variant", f"{document_id} variants: {known}.")
     report, case = validate(data, document_id, extra, today)
     if not report.valid or case is None:
         raise CannotProduce(report)
+    if isinstance(document, forms.Letter) and document.context is not None:
+        content = write_letter(document, case, report, engines, fmt, variant)
+        return Rendered(content, filename(document_id, case, fmt), MEDIA_TYPES[fmt])
     if not isinstance(document, forms.PdfForm) or document.fields is None:
         raise Problem(
             501,
@@ -85,6 +93,27 @@ def produce(
         )
     content = fill_form(document, case, report, engines, flatten)
     return Rendered(content, filename(document_id, case, fmt), MEDIA_TYPES[fmt])
+
+
+def letter_input(letter: forms.Letter, case: Case, report: Report, variant: str | None) -> forms.LetterInput:
+    """Return what a letter is written from: the variant the rules chose (unless named), and whether
+    it goes out in Welsh too (a Welsh council, a parent who asked for Welsh)."""
+    council = councils.get(case.council)
+    decisions = report.decisions or {}
+    if letter.variants and variant is None:
+        variant = decisions.get("leave_refusal_variant")
+    welsh = council.bilingual_letters and any(p.language == "cy" for p in recipients(case))
+    return forms.LetterInput(case, council, decisions, case.letter_date or date.today(), variant, welsh)
+
+
+def write_letter(
+    letter: forms.Letter, case: Case, report: Report, engines: Engines, fmt: str, variant: str | None
+) -> bytes:
+    """Render the letter as DOCX, and convert it to PDF when asked."""
+    inp = letter_input(letter, case, report, variant)
+    assert letter.context is not None
+    docx = engines.docx_renderer.render(letter.template_path(inp.variant), letter.context(inp))
+    return docx if fmt == "docx" else engines.converter.convert(docx)
 
 
 def sheets(form: forms.PdfForm, case: Case, report: Report, today: date) -> list[forms.Sheet]:

@@ -8,6 +8,7 @@ from dataclasses import field
 from typing import Any
 
 from service.councils import UnknownCouncil
+from service.engines import ConversionUnavailable
 from service.forms import UnknownDocument
 from service.report import Report
 
@@ -76,11 +77,22 @@ def _cannot_produce(exc: CannotProduce) -> Problem:
     )
 
 
+def _conversion_unavailable(exc: ConversionUnavailable) -> Problem:
+    return Problem(
+        503,
+        "conversion_unavailable",
+        "PDF conversion unavailable",
+        f"Letters cannot be converted to PDF here ({exc}); ask for format=docx, or try later.",
+        {"retry_after": 30},
+    )
+
+
 # The one table: domain exception → problem. Add a row, never a second error path.
 TABLE: dict[type[Exception], Callable[[Any], Problem]] = {
     UnknownCouncil: _unknown_council,
     UnknownDocument: _unknown_document,
     CannotProduce: _cannot_produce,
+    ConversionUnavailable: _conversion_unavailable,
 }
 
 

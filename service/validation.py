@@ -43,6 +43,7 @@ def validate(
     report.decisions = outcome.decisions
     if document:
         report.errors += blocking_issues(case, council, document, outcome.decisions)
+        report.warnings += [w for name in document.advice for w in _ADVICE[name](case)]
         report.checklist = attachments.checklist(case, document)
     report.errors = list(dict.fromkeys(report.errors))
     return report, case
@@ -167,10 +168,63 @@ def _marks(case: Case, _: Mapping[str, Any]) -> list[Issue]:
     ]
 
 
+def _attendance(case: Case, _: Mapping[str, Any]) -> list[Issue]:
+    if case.attendance:
+        return []
+    return [
+        Issue("attendance", "attendance_required", "This letter reports the pupil's attendance: send it.")
+    ]
+
+
+def _class_average(case: Case, _: Mapping[str, Any]) -> list[Issue]:
+    if case.attendance and case.attendance.class_average_sessions_missed is not None:
+        return []
+    return [
+        Issue(
+            "attendance.class_average_sessions_missed",
+            "class_average_required",
+            "The first attendance letter charts the pupil's sessions missed beside the class "
+            "average: send attendance.class_average_sessions_missed.",
+        )
+    ]
+
+
+def _leave_not_authorised(case: Case, _: Mapping[str, Any]) -> list[Issue]:
+    request = case.absence.leave_request
+    if request is None or request.decision != "authorised":
+        return []
+    return [
+        Issue(
+            "absence.leave_request.decision",
+            "leave_authorised",
+            "The leave was authorised: a refusal letter would contradict the school's decision.",
+        )
+    ]
+
+
 _NEEDS = {
     "penalty_notice": _penalty_notice,
     "notice_to_improve": _notice_to_improve,
     "holiday": _absence_type("holiday"),
     "irregular": _absence_type("irregular"),
     "marks": _marks,
+    "attendance": _attendance,
+    "class_average": _class_average,
+    "leave_not_authorised": _leave_not_authorised,
 }
+
+
+def _term_dates(case: Case) -> list[Issue]:
+    if case.school.holidays:
+        return []
+    return [
+        Issue(
+            "school.holidays",
+            "term_dates_unknown",
+            "The school's holidays were not sent: dates counted in school days (such as the end of an "
+            "improvement period) skip only weekends, bank holidays and INSET days.",
+        )
+    ]
+
+
+_ADVICE = {"term_dates": _term_dates}

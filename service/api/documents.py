@@ -52,9 +52,19 @@ class Document(MethodView):
         422, schema=ProblemSchema, description="The case cannot produce it: the report says why"
     )
     @blp.alt_response(404, schema=ProblemSchema, description="Unknown document")
+    @blp.alt_response(503, schema=ProblemSchema, description="PDF letters: LibreOffice is unavailable")
     def post(self, query: dict[str, Any], document_id: str) -> Response:
         """Fill one document from a case"""
         forms.get(document_id)  # an unknown id is a 404 before the body is read
         data, attachments = read_case(request)
         engines = current_app.extensions["engines"]
-        return send(produce(document_id, data, engines, query["format"], query["flatten"], attachments))
+        rendered = produce(
+            document_id,
+            data,
+            engines,
+            query["format"],
+            query["flatten"],
+            attachments,
+            variant=query.get("variant"),
+        )
+        return send(rendered)

@@ -115,6 +115,12 @@ class ValidateQuery(Schema):
 
 class DocumentQuery(Schema):
     format = fields.String(load_default="pdf", metadata={"enum": ["pdf", "docx"]})
+    variant = fields.String(
+        metadata={
+            "description": "leave-refusal only: not-statutory-age, statutory-age or not-requested-in-advance "
+            "(default: the variant the rules choose)"
+        }
+    )
     flatten = fields.Boolean(
         load_default=False,
         metadata={"description": "true: a non-editable PDF (fields drawn into the page, no form left)"},

@@ -48,6 +48,14 @@ class School:
     contact_email: str | None = None
     inclusion_lead_email: str | None = None
     upcoming_inset_days: tuple[date, ...] = ()
+    holidays: tuple[tuple[date, date], ...] = ()  # term holidays, first and last day of each
+
+    def closures(self) -> tuple[date, ...]:
+        """Return the days the school is closed that it told us of: INSET days and holidays."""
+        days = list(self.upcoming_inset_days)
+        for first, last in self.holidays:
+            days += [date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)]
+        return tuple(days)
 
 
 @dataclass(frozen=True)

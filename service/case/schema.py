@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 from marshmallow import fields
 from marshmallow import post_load
 from marshmallow import validates
+from marshmallow import validates_schema
 
 from service import councils
 from service.case import ABSENCE_TYPES
@@ -96,6 +97,22 @@ class AddressSchema(BaseSchema):
         return Address(**{**data, "line2": data.get("line2") or ""})
 
 
+class HolidaySchema(BaseSchema):
+    start = IsoDate(required=True)
+    end = IsoDate(required=True)
+
+    @validates_schema
+    def ordered(self, data: dict[str, Any], **_: Any) -> None:
+        if data["end"] < data["start"]:
+            raise ValidationError(
+                {"end": [{"code": "end_before_start", "message": "The holiday ends before it starts."}]}
+            )
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> tuple[Any, Any]:
+        return (data["start"], data["end"])
+
+
 class SchoolSchema(BaseSchema):
     name = text(required=True)
     urn = text(20, required=True)
@@ -105,10 +122,17 @@ class SchoolSchema(BaseSchema):
     contact_email = Email(load_default=None, allow_none=True)
     inclusion_lead_email = Email(load_default=None, allow_none=True)
     upcoming_inset_days = fields.List(IsoDate(), load_default=list)
+    holidays = fields.List(fields.Nested(HolidaySchema), load_default=list)
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> School:
-        return School(**{**data, "upcoming_inset_days": tuple(data["upcoming_inset_days"])})
+        return School(
+            **{
+                **data,
+                "upcoming_inset_days": tuple(data["upcoming_inset_days"]),
+                "holidays": tuple(data["holidays"]),
+            }
+        )
 
 
 class PupilSchema(BaseSchema):

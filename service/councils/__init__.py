@@ -64,6 +64,7 @@ class Council:
     submission_window_days: int | None = None
     requires_both_addresses_when_apart: bool = False
     bilingual_letters: bool = False
+    name_cy: str | None = None  # the council's Welsh name, for bilingual letters
     notes: tuple[str, ...] = field(default=())
 
     def accepts(self, document_id: str) -> bool:

@@ -22,6 +22,7 @@ COUNCIL = Council(
     # Inclusion Team referrals (seed 000, CME procedure).
     submit_to=Submission(to="Inclusionteamreferrals@valeofglamorgan.gov.uk"),
     bilingual_letters=True,
+    name_cy="Cyngor Bro Morgannwg",
     notes=(
         "Headteachers can issue a FPN without a warning period for 10 or more unauthorised "
         "sessions coded as holiday (seed 000).",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Protocol
 
+from service.engines.docx_renderer import DocxRenderer
 from service.engines.pdf_filler import PdfFiller
 
 
@@ -41,6 +42,7 @@ class Engines:
 
     converter: Converter = field(default_factory=UnavailableConverter)
     pdf_filler: PdfFiller = field(default_factory=lambda: PdfFiller())
+    docx_renderer: DocxRenderer = field(default_factory=lambda: DocxRenderer())
 
     def status(self) -> dict[str, dict[str, object]]:
         """Return which engines are available, for /health."""

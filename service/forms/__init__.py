@@ -17,7 +17,16 @@ from service.case import Pupil
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 # What a document needs the rules to allow before it can be produced (see documents.blocking_issues).
-NEEDS = ("penalty_notice", "notice_to_improve", "holiday", "irregular", "marks")
+NEEDS = (
+    "penalty_notice",
+    "notice_to_improve",
+    "holiday",
+    "irregular",
+    "marks",
+    "attendance",
+    "class_average",
+    "leave_not_authorised",
+)
 WHEN = ("always", "leave_requested", "leave_not_requested")
 
 
@@ -56,6 +65,7 @@ class Document:
     outputs: tuple[str, ...]
     needs: tuple[str, ...] = ()
     attachments: tuple[Requirement, ...] = ()
+    advice: tuple[str, ...] = ()  # checks that only warn (see validation._ADVICE)
     available: bool = True
 
     def __post_init__(self) -> None:
@@ -111,6 +121,31 @@ class PdfForm(Document):
     def template_path(self) -> Path:
         """Return the template's path in templates/pdf/."""
         return TEMPLATES / "pdf" / self.template
+
+
+@dataclass(frozen=True)
+class LetterInput:
+    """What a letter's context is built from."""
+
+    case: Case
+    council: councils.Council
+    decisions: dict[str, Any]
+    today: date
+    variant: str | None
+    welsh: bool
+
+
+@dataclass(frozen=True)
+class Letter(Document):
+    """A letter: a DOCX template (one per variant when it has variants) and its context."""
+
+    template: str = ""  # may hold "{variant}"
+    context: Callable[[LetterInput], dict[str, Any]] | None = None
+    variants: tuple[str, ...] = ()
+
+    def template_path(self, variant: str | None = None) -> Path:
+        """Return the DOCX template for a variant, in templates/docx/."""
+        return TEMPLATES / "docx" / self.template.format(variant=variant)
 
 
 def _discover() -> dict[str, Document]:

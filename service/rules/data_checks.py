@@ -80,6 +80,9 @@ def totals(case: Case) -> tuple[list[Issue], list[Issue]]:
     if att is None:
         return [], []
     errors, warnings = [], []
+    if att.marks:
+        # The totals counted from the marks win (rules.md): the sent ones only earn warnings.
+        return errors, _disagreements(case)
     if att.sessions_present + att.authorised_absences + att.unauthorised_absences > att.sessions_possible:
         errors.append(
             Issue(
@@ -88,8 +91,6 @@ def totals(case: Case) -> tuple[list[Issue], list[Issue]]:
                 "Sessions present and absent add up to more than the sessions possible.",
             )
         )
-    if att.marks:
-        warnings += _disagreements(case)
     return errors, warnings
 
 

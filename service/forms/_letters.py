@@ -1,0 +1,192 @@
+"""What every letter's context holds: the school, the recipients, dates and amounts, in English and Welsh."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.case import Case
+from service.case import Parent
+from service.councils import ENGLAND
+from service.forms import LetterInput
+from service.rules.penalty_notice import liable_parents
+from service.school_calendar import school_days_between
+from service.text import and_list
+from service.text import long_date
+from service.text import pounds
+
+CHILD = {  # (en, cy) by gender, and for several children
+    "F": ("daughter", "merch"),
+    "M": ("son", "mab"),
+    "X": ("child", "plentyn"),
+    "U": ("child", "plentyn"),
+}
+
+
+def recipients(case: Case) -> list[Parent]:
+    """Return the parents a letter goes to: those liable, at the first one's home."""
+    parents = list(liable_parents(case)) or list(case.parents[:1])
+    home = case.home_of(parents[0], case.pupils[0]).key()
+    return [p for p in parents if case.home_of(p, case.pupils[0]).key() == home]
+
+
+def and_cy(items: list[str]) -> str:
+    """Join names in Welsh: `A a B`, `A ac Alun` (ac before a vowel)."""
+    if len(items) <= 1:
+        return "".join(items)
+    last = items[-1]
+    joiner = " ac " if last[:1].lower() in "aeiouwyâêîôûŵŷ" else " a "
+    return ", ".join(items[:-1]) + joiner + last
+
+
+def school_days(case: Case) -> int:
+    """Return the school days of the absence (weekdays less bank holidays and INSET days)."""
+    a = case.absence
+    return max(1, school_days_between(a.start_date, a.end_date, case.school.closures()))
+
+
+def base(inp: LetterInput) -> dict[str, Any]:
+    """Return the context every letter shares."""
+    case, council = inp.case, inp.council
+    parents = recipients(case)
+    home = case.home_of(parents[0], case.pupils[0])
+    names = [p.full_name for p in case.pupils]
+    single = len(case.pupils) == 1
+    days = school_days(case)
+    return {
+        "welsh": inp.welsh,
+        "school": {
+            "name": case.school.name,
+            "headteacher": case.school.headteacher,
+            "phone": case.school.contact_phone,
+            "email": case.school.contact_email or "",
+            "contact_name": case.school.contact_name,
+        },
+        "recipient": [and_list([p.full_name for p in parents]), *home.lines()],
+        "salutation": and_list([p.full_name for p in parents]),
+        "pupils": and_list(names),
+        "pupil": names[0],
+        "forename": case.pupils[0].forename,
+        "forenames": and_list([p.forename for p in case.pupils]),
+        "single": single,
+        "year_group": case.pupils[0].year_group or "",
+        "council": council.name,
+        "threshold": council.threshold.unauthorised_sessions,
+        "days": days,
+        "sessions": 2 * days,
+        "holiday": case.absence.type == "holiday",
+        "pn": penalty_amounts(council),
+        "en": _english(inp, single, days),
+        "cy": _welsh(inp, single, days),
+    }
+
+
+def penalty_amounts(council: Any) -> dict[str, Any]:
+    """Return the council's penalty amounts as they print."""
+    p = council.penalties
+    return {
+        "first_early": pounds(p.first_early),
+        "early_days": p.first_early_days,
+        "first_full": pounds(p.first_full),
+        "full_days": p.first_full_days,
+        "second_full": pounds(p.second_full),
+    }
+
+
+def _child(case: Case, language: int) -> str:
+    if len(case.pupils) > 1:
+        return ("children", "plant")[language]
+    return CHILD.get(case.pupils[0].gender, CHILD["X"])[language]
+
+
+def _english(inp: LetterInput, single: bool, days: int) -> dict[str, Any]:
+    case = inp.case
+    weeks = inp.council.threshold.window_school_weeks
+    request = case.absence.leave_request
+    return {
+        "date": long_date(inp.today),
+        "start": long_date(case.absence.start_date),
+        "end": long_date(case.absence.end_date),
+        "reason": (request.reason if request and request.reason else "the reason you gave"),
+        "child": _child(case, 0),
+        "each_child": "your child" if single else "each child",
+        "possessive": "your child's" if single else "your children's",
+        "their": "their",
+        "window": f" within a period of {weeks} school weeks" if weeks else "",
+        "guidance": "Department for Education statutory guidance"
+        if inp.council.country == ENGLAND
+        else "Welsh Government guidance",
+    }
+
+
+def _welsh(inp: LetterInput, single: bool, days: int) -> dict[str, Any]:
+    case = inp.case
+    weeks = inp.council.threshold.window_school_weeks
+    request = case.absence.leave_request
+    return {
+        "date": long_date(inp.today, "cy"),
+        "start": long_date(case.absence.start_date, "cy"),
+        "end": long_date(case.absence.end_date, "cy"),
+        "reason": (request.reason if request and request.reason else ""),
+        "child": _child(case, 1),
+        "pupils": and_cy([p.full_name for p in case.pupils]),
+        "council": inp.council.name_cy or inp.council.name,
+        "window": f" o fewn cyfnod o {weeks} wythnos ysgol" if weeks else "",
+        "guidance": "canllawiau statudol yr Adran Addysg"
+        if inp.council.country == ENGLAND
+        else "canllawiau Llywodraeth Cymru",
+    }
+
+
+GROUNDS = {  # App. 9, "leave of absence not requested in advance": (English, Welsh)
+    "not_requested": (
+        "You did not request the leave of absence in advance.",
+        "Ni wnaethoch ofyn am yr absenoldeb ymlaen llaw.",
+    ),
+    "believed_holiday": (
+        "We have reason to believe that you were on holiday.",
+        "Mae gennym reswm i gredu eich bod ar wyliau.",
+    ),
+    "no_evidence_of_illness": (
+        "You have been unable to provide us with evidence of illness during this period.",
+        "Nid ydych wedi gallu rhoi tystiolaeth o salwch yn ystod y cyfnod hwn i ni.",
+    ),
+    "late_return": (
+        "You have been unable to provide us with evidence of the reason for the delay in your "
+        "return to school (for example a cancelled flight, or illness preventing travel).",
+        "Nid ydych wedi gallu rhoi tystiolaeth i ni o'r rheswm dros yr oedi cyn dychwelyd i'r "
+        "ysgol (er enghraifft hediad a ganslwyd, neu salwch a oedd yn atal teithio).",
+    ),
+}
+
+
+def grounds(case: Case) -> list[str]:
+    """Return the refusal grounds: those the case names, else not requested (and holiday when it was)."""
+    chosen = list(case.absence.grounds) or ["not_requested"] + (
+        ["believed_holiday"] if case.absence.type == "holiday" else []
+    )
+    return [g for g in GROUNDS if g in chosen]
+
+
+def record(case: Case) -> dict[str, Any]:
+    """Return the attendance record as it prints; totals counted from the marks win over those sent."""
+    from service import register
+
+    att = case.attendance
+    assert att is not None
+    totals = (
+        register.count(att.marks)
+        if att.marks
+        else register.Totals(
+            att.sessions_possible, att.sessions_present, att.authorised_absences, att.unauthorised_absences
+        )
+    )
+    return {
+        "possible": totals.sessions_possible,
+        "present": totals.sessions_present,
+        "authorised": totals.authorised_absences,
+        "unauthorised": totals.unauthorised_absences,
+        "percent": f"{totals.attendance_percent:g}",
+        "percent_text": f"{totals.attendance_percent:g}%",
+        "as_of": long_date(att.as_of),
+        "missed": totals.sessions_possible - totals.sessions_present,
+    }

@@ -1,0 +1,395 @@
+"""The case schema: unknown and missing keys, error paths and codes, lenient loading, attachments."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+
+from service import councils
+from service.case import Case
+from service.case import Mark
+from service.case.schema import load_case
+from service.validation import validate
+
+Loader = Callable[[str], dict[str, Any]]
+
+EXAMPLES = ["dorset-holiday-separated", "dorset-warning-irregular", "vale-of-glamorgan-holiday",
+            "wiltshire-holiday", "wiltshire-irregular-marks"]
+
+
+def at(data: dict[str, Any], path: str) -> Any:
+    """Return the part of a case at a JSON path such as `pupils[1].address` ("" is the case)."""
+    node: Any = data
+    for key, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path):
+        node = node[int(index)] if index else node[key]
+    return node
+
+
+def issues(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return the (path, code) of each error load_case finds."""
+    _, errors = load_case(data)
+    return [(i.path, i.code) for i in errors]
+
+
+def joined(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_examples_load_without_errors(case: Loader, name: str) -> None:
+    loaded, errors = load_case(case(name))
+    assert errors == []
+    assert isinstance(loaded, Case)
+    assert loaded.council == case(name)["council"]
+
+
+def test_loaded_case_is_normalised(case: Loader) -> None:
+    data = case("wiltshire-holiday")
+    data["parents"][0]["phone"] = "+447700900111"
+    loaded, errors = load_case(data)
+    assert errors == []
+    assert loaded.pupils[0].address.postcode == "BA14 9QZ"  # sent as "ba14 9qz"
+    assert loaded.parents[0].phone == "07700 900111"
+    assert loaded.parents[0].language == "en"  # case-format.md: `en` by default
+    assert loaded.parents[1].address is None  # null: lives at the pupil's address
+    assert loaded.absence.responsible_parent_ids == ("p1", "p2")
+    assert loaded.absence.start_date == date(2026, 10, 5)
+    assert loaded.letter_date == date(2026, 10, 16)
+
+
+def test_marks_codes_are_upper_cased(case: Loader) -> None:
+    data = case("wiltshire-irregular-marks")
+    data["attendance"]["marks"] = [{"date": "2026-09-14", "session": "AM", "code": "n"},
+                                   {"date": "2026-09-14", "session": "PM", "code": "l"}]
+    loaded, errors = load_case(data)
+    assert errors == []
+    assert loaded.attendance.marks == (Mark(date(2026, 9, 14), "AM", "N"),
+                                       Mark(date(2026, 9, 14), "PM", "L"))
+
+
+@pytest.mark.parametrize(
+    ("name", "where"),
+    [
+        ("wiltshire-holiday", ""),
+        ("wiltshire-holiday", "school"),
+        ("wiltshire-holiday", "pupils[0]"),
+        ("wiltshire-holiday", "pupils[1].address"),
+        ("wiltshire-holiday", "parents[1]"),
+        ("dorset-holiday-separated", "parents[1].address"),
+        ("wiltshire-holiday", "absence"),
+        ("wiltshire-holiday", "absence.leave_request"),
+        ("wiltshire-holiday", "attendance"),
+        ("wiltshire-irregular-marks", "attendance.marks[3]"),
+        ("dorset-warning-irregular", "support_offered[1]"),
+    ],
+)
+def test_unknown_key_is_refused_with_its_path(case: Loader, name: str, where: str) -> None:
+    # style.md 9 / case-format.md: unknown keys are refused (marshmallow RAISE), never dropped.
+    data = case(name)
+    at(data, where)["nickname"] = "x"
+    assert issues(data) == [(joined(where, "nickname"), "unknown_field")]
+
+
+def test_unknown_key_in_a_previous_notice_is_refused(case: Loader) -> None:
+    data = case("wiltshire-holiday")
+    data["previous_penalty_notices"] = [{"parent_id": "p1", "pupil_upn": "U865204225011",
+                                         "issued_on": "2025-01-10", "amount": 80}]
+    assert issues(data) == [("previous_penalty_notices[0].amount", "unknown_field")]
+
+
+def test_misspelt_field_is_both_unknown_and_missing(case: Loader) -> None:
+    data = case("wiltshire-holiday")
+    data["pupils"][0]["surame"] = data["pupils"][0].pop("surname")
+    assert sorted(issues(data)) == [("pupils[0].surame", "unknown_field"),
+                                    ("pupils[0].surname", "required")]
+
+
+@pytest.mark.parametrize(
+    ("name", "where", "key"),
+    [
+        ("wiltshire-holiday", "", "council"),
+        ("wiltshire-holiday", "", "school"),
+        ("wiltshire-holiday", "", "pupils"),
+        ("wiltshire-holiday", "", "parents"),
+        ("wiltshire-holiday", "", "absence"),
+        ("wiltshire-holiday", "school", "name"),
+        ("wiltshire-holiday", "school", "urn"),
+        ("wiltshire-holiday", "school", "contact_phone"),
+        ("wiltshire-holiday", "pupils[1]", "upn"),
+        ("wiltshire-holiday", "pupils[0]", "date_of_birth"),
+        ("wiltshire-holiday", "pupils[0]", "gender"),
+        ("wiltshire-holiday", "pupils[1]", "address"),
+        ("wiltshire-holiday", "pupils[1].address", "postcode"),
+        ("wiltshire-holiday", "pupils[0].address", "line1"),
+        ("wiltshire-holiday", "parents[1]", "id"),
+        ("wiltshire-holiday", "parents[0]", "full_name"),
+        ("dorset-holiday-separated", "parents[1].address", "town"),
+        ("wiltshire-holiday", "absence", "type"),
+        ("wiltshire-holiday", "absence", "start_date"),
+        ("wiltshire-holiday", "absence", "end_date"),
+        ("wiltshire-holiday", "absence", "unauthorised_sessions"),
+        ("wiltshire-holiday", "absence.leave_request", "submitted"),
+        ("wiltshire-holiday", "attendance", "as_of"),
+        ("wiltshire-holiday", "attendance", "sessions_possible"),
+        ("wiltshire-irregular-marks", "attendance.marks[3]", "code"),
+        ("wiltshire-irregular-marks", "attendance.marks[0]", "date"),
+        ("dorset-warning-irregular", "support_offered[0]", "description"),
+    ],
+)
+def test_missing_required_field_is_named_by_path(case: Loader, name: str, where: str,
+                                                 key: str) -> None:
+    data = case(name)
+    del at(data, where)[key]
+    assert issues(data) == [(joined(where, key), "required")]
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["attendance", "previous_penalty_notices", "court_orders_restricting_information",
+     "other_information", "letter_date", "support_offered", "improvement_period_weeks"],
+)
+def test_optional_top_level_field_may_be_left_out(case: Loader, key: str) -> None:
+    # case-format.md: optional fields; absent means the rules pick a default.
+    data = case("dorset-warning-irregular")
+    del data[key]
+    loaded, errors = load_case(data)
+    assert errors == []
+    assert isinstance(loaded, Case)
+
+
+@pytest.mark.parametrize(
+    ("name", "where", "key", "value", "path", "code"),
+    [
+        ("wiltshire-holiday", "pupils[1].address", "postcode", "XYZ",
+         "pupils[1].address.postcode", "invalid_postcode"),
+        ("dorset-holiday-separated", "parents[1].address", "postcode", "DT1",
+         "parents[1].address.postcode", "invalid_postcode"),
+        ("wiltshire-holiday", "pupils[1]", "upn", "A865204225012", "pupils[1].upn", "invalid_upn"),
+        ("wiltshire-holiday", "parents[1]", "phone", "12345", "parents[1].phone", "invalid_phone"),
+        ("wiltshire-holiday", "school", "contact_phone", "+1 202 555 0143",
+         "school.contact_phone", "invalid_phone"),
+        ("wiltshire-holiday", "parents[0]", "email", "hannah", "parents[0].email", "invalid_email"),
+        ("wiltshire-holiday", "school", "inclusion_lead_email", "a@b",
+         "school.inclusion_lead_email", "invalid_email"),
+        ("wiltshire-holiday", "pupils[1]", "date_of_birth", "20/11/2018",
+         "pupils[1].date_of_birth", "invalid_date"),
+        ("wiltshire-holiday", "absence", "end_date", "2026-13-01", "absence.end_date",
+         "invalid_date"),
+        ("wiltshire-holiday", "absence", "start_date", 20261005, "absence.start_date",
+         "invalid_date"),
+        ("dorset-warning-irregular", "school", "upcoming_inset_days", ["2026-11-27", "27/11/2026"],
+         "school.upcoming_inset_days[1]", "invalid_date"),
+        ("wiltshire-irregular-marks", "attendance.marks[1]", "code", "?",
+         "attendance.marks[1].code", "invalid_mark"),
+        ("wiltshire-irregular-marks", "attendance.marks[2]", "code", "NN",
+         "attendance.marks[2].code", "invalid_mark"),
+        ("wiltshire-irregular-marks", "attendance.marks[5]", "session", "EV",
+         "attendance.marks[5].session", "invalid_session"),
+        ("wiltshire-holiday", "absence", "type", "truancy", "absence.type", "invalid_absence_type"),
+        ("wiltshire-holiday", "pupils[0]", "gender", "female", "pupils[0].gender",
+         "invalid_gender"),
+        ("vale-of-glamorgan-holiday", "parents[0]", "language", "fr", "parents[0].language",
+         "invalid_language"),
+        ("wiltshire-holiday", "absence.leave_request", "decision", "maybe",
+         "absence.leave_request.decision", "invalid_decision"),
+        ("wiltshire-holiday", "absence", "grounds", ["not_requested", "weather"],
+         "absence.grounds[1]", "invalid_ground"),
+        ("dorset-warning-irregular", "", "improvement_period_weeks", 2, "improvement_period_weeks",
+         "out_of_range"),  # rules.md NTI 6: between 3 and 6 school weeks
+        ("dorset-warning-irregular", "", "improvement_period_weeks", 7, "improvement_period_weeks",
+         "out_of_range"),
+        ("wiltshire-holiday", "absence", "unauthorised_sessions", "10",
+         "absence.unauthorised_sessions", "invalid_type"),  # strict integers
+        ("wiltshire-holiday", "absence", "unauthorised_sessions", -1,
+         "absence.unauthorised_sessions", "out_of_range"),
+        ("wiltshire-holiday", "attendance", "sessions_present", 1001,
+         "attendance.sessions_present", "out_of_range"),
+        ("wiltshire-holiday", "school", "name", "   ", "school.name", "blank"),
+        ("wiltshire-holiday", "", "other_information", "x" * 2001, "other_information",
+         "too_long"),
+        ("wiltshire-holiday", "", "pupils", [], "pupils", "required"),
+        ("wiltshire-holiday", "", "parents", [], "parents", "required"),
+        ("wiltshire-holiday", "", "council", None, "council", "null"),
+        ("wiltshire-holiday", "pupils[0]", "looked_after", "perhaps", "pupils[0].looked_after",
+         "invalid_type"),
+    ],
+)
+def test_bad_value_is_named_by_path_and_code(case: Loader, name: str, where: str, key: str,
+                                             value: Any, path: str, code: str) -> None:
+    data = case(name)
+    at(data, where)[key] = value
+    assert issues(data) == [(path, code)]
+
+
+@pytest.mark.parametrize("weeks", [3, 6])
+def test_improvement_period_bounds_are_accepted(case: Loader, weeks: int) -> None:
+    # rules.md NTI 6: between 3 and 6 school weeks.
+    data = case("dorset-warning-irregular")
+    data["improvement_period_weeks"] = weeks
+    loaded, errors = load_case(data)
+    assert errors == []
+    assert loaded.improvement_period_weeks == weeks
+
+
+def test_several_errors_are_all_reported(case: Loader) -> None:
+    data = case("wiltshire-holiday")
+    data["pupils"][1]["address"]["postcode"] = "XYZ"
+    data["parents"][0]["phone"] = "12345"
+    data["absence"]["end_date"] = "09/10/2026"
+    assert sorted(issues(data)) == [("absence.end_date", "invalid_date"),
+                                    ("parents[0].phone", "invalid_phone"),
+                                    ("pupils[1].address.postcode", "invalid_postcode")]
+
+
+@pytest.mark.parametrize("council", ["cornwall", "Wiltshire", "vale of glamorgan", ""])
+def test_unknown_council_is_refused_with_the_known_ones(case: Loader, council: str) -> None:
+    # case-format.md: unknown ids are refused with the list of known ones.
+    data = case("wiltshire-holiday")
+    data["council"] = council
+    loaded, errors = load_case(data)
+    assert loaded is None
+    assert [(i.path, i.code) for i in errors] == [("council", "unknown_council")]
+    assert all(known in errors[0].message for known in councils.ids())
+    assert councils.ids() == ("dorset", "vale-of-glamorgan", "wiltshire")
+
+
+# ---------------------------------------------------------------------------------------------
+# Lenient loading: a case whose only faults are formats still loads, with its errors.
+
+
+@pytest.mark.parametrize(
+    ("where", "key", "value", "read"),
+    [
+        ("pupils[0]", "upn", "A865204225011", lambda c: c.pupils[0].upn),
+        ("pupils[1].address", "postcode", "nowhere", lambda c: c.pupils[1].address.postcode),
+        ("parents[1]", "phone", "12345", lambda c: c.parents[1].phone),
+        ("parents[0]", "email", "hannah", lambda c: c.parents[0].email),
+        ("school", "contact_phone", "0", lambda c: c.school.contact_phone),
+    ],
+)
+def test_format_error_alone_still_loads_leniently(case: Loader, where: str, key: str, value: str,
+                                                  read: Callable[[Case], str]) -> None:
+    data = case("wiltshire-holiday")
+    at(data, where)[key] = value
+    loaded, errors = load_case(data)
+    assert isinstance(loaded, Case)
+    assert read(loaded) == value  # kept as sent
+    assert len(errors) == 1
+    assert errors[0].path == joined(where, key)
+    assert errors[0].code.startswith("invalid_")
+
+
+def test_format_errors_still_get_decisions(case: Loader) -> None:
+    data = case("wiltshire-holiday")
+    data["pupils"][0]["upn"] = "A865204225011"
+    data["parents"][1]["phone"] = "12345"
+    report, loaded = validate(data)
+    assert loaded is not None
+    assert report.valid is False
+    assert [(i.path, i.code) for i in report.errors] == [("pupils[0].upn", "invalid_upn"),
+                                                         ("parents[1].phone", "invalid_phone")]
+    assert report.decisions["penalty_notice"]["allowed"] is True
+    assert report.decisions["threshold_met"] is True
+
+
+@pytest.mark.parametrize(
+    ("where", "key", "value"),
+    [
+        ("", "nickname", "x"),  # unknown key
+        ("absence", "start_date", "05/10/2026"),  # a date the rules need
+        ("", "council", "cornwall"),
+        ("absence", "unauthorised_sessions", "ten"),
+        ("pupils[0]", "gender", "female"),
+    ],
+)
+def test_non_format_error_does_not_load(case: Loader, where: str, key: str, value: Any) -> None:
+    data = case("wiltshire-holiday")
+    at(data, where)[key] = value
+    loaded, errors = load_case(data)
+    assert loaded is None
+    assert [i.path for i in errors] == [joined(where, key)]
+
+
+def test_format_error_beside_a_structural_one_does_not_load(case: Loader) -> None:
+    data = case("wiltshire-holiday")
+    data["pupils"][0]["upn"] = "A865204225011"
+    del data["absence"]["start_date"]
+    loaded, errors = load_case(data)
+    assert loaded is None
+    assert sorted((i.path, i.code) for i in errors) == [("absence.start_date", "required"),
+                                                        ("pupils[0].upn", "invalid_upn")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Attachments inside the JSON (case-format.md: content_base64)
+
+
+def attachment(content: Any, kind: str = "attendance_certificate", **more: Any) -> dict[str, Any]:
+    return {"kind": kind, "filename": "certificate.pdf", "content_base64": content, **more}
+
+
+@pytest.mark.parametrize(
+    ("encoded", "decoded"),
+    [
+        ("JVBERi0xLjQ=", b"%PDF-1.4"),
+        ("JVBERi0xLjcKJeLjz9M=", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3"),
+        ("AAEC", b"\x00\x01\x02"),
+        ("", b""),
+    ],
+)
+def test_attachment_content_is_base64_decoded(case: Loader, encoded: str, decoded: bytes) -> None:
+    data = case("wiltshire-holiday")
+    data["attachments"] = [attachment(encoded)]
+    loaded, errors = load_case(data)
+    assert errors == []
+    assert loaded.attachments[0].content == decoded
+    assert loaded.attachments[0].kind == "attendance_certificate"
+    assert loaded.attachments[0].filename == "certificate.pdf"
+
+
+@pytest.mark.parametrize(
+    ("encoded", "code"),
+    [
+        ("not base64!!", "invalid_base64"),
+        ("JVBERi0xLjQ", "invalid_base64"),  # padding missing
+        ("JVBE Ri0x LjQ=", "invalid_base64"),  # blanks are not base64
+        ("JVBERi0xLjQ=\n", "invalid_base64"),
+        ("%PDF-1.4", "invalid_base64"),  # raw bytes sent as text
+        (12345, "invalid_type"),
+        (None, "null"),
+    ],
+)
+def test_invalid_attachment_content_is_refused(case: Loader, encoded: Any, code: str) -> None:
+    data = case("wiltshire-holiday")
+    data["attachments"] = [attachment("JVBERi0xLjQ="), attachment(encoded)]
+    loaded, errors = load_case(data)
+    assert loaded is None  # not a format the rules can do without
+    assert [(i.path, i.code) for i in errors] == [("attachments[1].content_base64", code)]
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "code"),
+    [
+        ({"kind": "passport"}, "attachments[0].kind", "invalid_attachment_kind"),
+        ({"content": "JVBERi0xLjQ="}, "attachments[0].content", "unknown_field"),
+        ({"filename": "x" * 256}, "attachments[0].filename", "too_long"),
+    ],
+)
+def test_invalid_attachment_fields_are_refused(case: Loader, change: dict[str, Any], path: str,
+                                               code: str) -> None:
+    data = case("wiltshire-holiday")
+    data["attachments"] = [{**attachment("JVBERi0xLjQ="), **change}]
+    assert issues(data) == [(path, code)]
+
+
+def test_attachment_filename_defaults_to_empty(case: Loader) -> None:
+    data = case("wiltshire-holiday")
+    data["attachments"] = [{"kind": "holiday_letter", "content_base64": "JVBERi0xLjQ="}]
+    loaded, errors = load_case(data)
+    assert errors == []
+    assert loaded.attachments[0].filename == ""
+    assert loaded.attachments[0].kind == "holiday_letter"

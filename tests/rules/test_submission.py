@@ -1,0 +1,139 @@
+"""Council paperwork checks: Dorset's one-week window and both addresses when parents live apart."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+
+from service import councils
+from service.case import Case
+from service.case.schema import load_case
+from service.rules import submission
+
+Loader = Callable[[str], dict[str, Any]]
+D = date.fromisoformat
+ELSEWHERE = {"line1": "Flat 4, 22 South Street", "line2": "", "town": "Dorchester",
+             "postcode": "DT1 1DE"}
+
+
+def load(data: dict[str, Any]) -> Case:
+    loaded, errors = load_case(data)
+    assert errors == [], errors
+    return loaded
+
+
+def found(issues: list[Any]) -> list[tuple[str, str]]:
+    return [(i.path, i.code) for i in issues]
+
+
+# ---------------------------------------------------------------------------------------------
+# Late submission (Dorset App. 7: "within one week of completion of holiday absence")
+
+
+@pytest.mark.parametrize(
+    ("council", "absence_type", "today", "days_late"),
+    [
+        ("dorset", "holiday", "2026-11-13", None),  # the holiday ended on Friday 13 Nov 2026
+        ("dorset", "holiday", "2026-11-16", None),
+        ("dorset", "holiday", "2026-11-20", None),  # 7 days after: within the week
+        ("dorset", "holiday", "2026-11-21", 1),  # 8 days after: late
+        ("dorset", "holiday", "2026-11-23", 3),
+        ("dorset", "holiday", "2026-12-13", 23),
+        ("dorset", "irregular", "2026-12-13", None),  # the window is for holiday requests
+        ("wiltshire", "holiday", "2026-12-13", None),  # Wiltshire sets no window
+        ("vale-of-glamorgan", "holiday", "2026-12-13", None),
+    ],
+)
+def test_late_submission(case: Loader, council: str, absence_type: str, today: str,
+                         days_late: int | None) -> None:
+    data = case("dorset-holiday-separated")
+    data["absence"]["type"] = absence_type
+    issues = submission.late_submission(load(data), councils.get(council), D(today))
+    if days_late is None:
+        assert issues == []
+    else:
+        assert found(issues) == [("absence.end_date", "late_submission")]
+        assert f"this one is {days_late} day(s) late" in issues[0].message
+        assert "within 7 days" in issues[0].message
+
+
+# ---------------------------------------------------------------------------------------------
+# Separated parents (Dorset App. 7: both addresses, and whom the child usually lives with)
+
+
+@pytest.mark.parametrize(
+    ("p1_address", "p2_address", "lives_with", "expected"),
+    [
+        # the example: father elsewhere, with his address, and the child lives with the mother
+        (None, ELSEWHERE, ["p1"], []),
+        (None, ELSEWHERE, ["p1", "p2"], []),
+        # apart, but whom the child lives with is not said
+        (None, ELSEWHERE, [], [("pupils[0].lives_with", "lives_with_required")]),
+        (ELSEWHERE, None, [], [("pupils[0].lives_with", "lives_with_required")]),
+        # the child lives with the mother only, yet the father's address is null (= the child's)
+        (None, None, ["p1"], [("parents[1].address", "second_address_required")]),
+        (None, None, ["p2"], [("parents[0].address", "second_address_required")]),
+        # parents sharing the pupil's address: nothing to add
+        (None, None, [], []),
+        (None, None, ["p1", "p2"], []),
+        # an address written out that is the pupil's own is the same home (case, blanks, postcode)
+        (None, {"line1": "9  willow row", "line2": "", "town": "Dorchester", "postcode": "dt29re"},
+         [], []),
+        # both parents together elsewhere (the child lives with neither): one home, no error
+        (ELSEWHERE, ELSEWHERE, [], []),
+    ],
+)
+def test_separated_parents_in_dorset(case: Loader, p1_address: dict[str, str] | None,
+                                     p2_address: dict[str, str] | None, lives_with: list[str],
+                                     expected: list[tuple[str, str]]) -> None:
+    data = case("dorset-holiday-separated")  # pupil at 9 Willow Row, DT2 9RE
+    data["parents"][0]["address"] = p1_address
+    data["parents"][1]["address"] = p2_address
+    data["pupils"][0]["lives_with"] = lives_with
+    assert found(submission.separated_parents(load(data), councils.get("dorset"))) == expected
+
+
+@pytest.mark.parametrize("council", ["wiltshire", "vale-of-glamorgan"])
+@pytest.mark.parametrize(("p2_address", "lives_with"), [(ELSEWHERE, []), (None, ["p1"])])
+def test_separated_parents_is_dorsets_rule(case: Loader, council: str,
+                                           p2_address: dict[str, str] | None,
+                                           lives_with: list[str]) -> None:
+    # rules.md §Council paperwork: Dorset asks for both addresses (App. 7); the others do not.
+    data = case("dorset-holiday-separated")
+    data["parents"][1]["address"] = p2_address
+    data["pupils"][0]["lives_with"] = lives_with
+    assert submission.separated_parents(load(data), councils.get(council)) == []
+    assert submission.separated_parents(load(data), councils.get("dorset")) != []
+
+
+def test_only_parents_with_parental_responsibility_count(case: Loader) -> None:
+    # App. 7: "two parents with parental responsibility … not at the same address".
+    data = case("dorset-holiday-separated")
+    data["parents"][1]["parental_responsibility"] = False
+    data["pupils"][0]["lives_with"] = []
+    assert submission.separated_parents(load(data), councils.get("dorset")) == []
+    data["pupils"][0]["lives_with"] = ["p1"]
+    data["parents"][1]["address"] = None
+    assert submission.separated_parents(load(data), councils.get("dorset")) == []
+
+
+def test_each_pupil_is_checked_and_a_parent_named_once(case: Loader) -> None:
+    data = case("dorset-holiday-separated")
+    second = copy.deepcopy(data["pupils"][0])
+    second.update(upn="F835304223021", forename="Callum")
+    data["pupils"].append(second)
+    data["parents"][1]["address"] = None
+    data["pupils"][0]["lives_with"] = ["p1"]
+    data["pupils"][1]["lives_with"] = ["p1"]
+    assert found(submission.separated_parents(load(data), councils.get("dorset"))) == [
+        ("parents[1].address", "second_address_required")]
+    data["parents"][1]["address"] = ELSEWHERE
+    data["pupils"][0]["lives_with"] = []
+    data["pupils"][1]["lives_with"] = []
+    assert found(submission.separated_parents(load(data), councils.get("dorset"))) == [
+        ("pupils[0].lives_with", "lives_with_required"),
+        ("pupils[1].lives_with", "lives_with_required")]
