@@ -1,0 +1,212 @@
+"""Letters rendered from example cases and read back with python-docx: names, dates, sessions, amounts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from service import forms
+from service.documents import letter_input
+from service.documents import produce
+from service.engines import Engines
+from service.engines.docx_renderer import DocxRenderer
+from service.forms.notice_to_improve import improvement_period
+from service.problems import CannotProduce
+from service.problems import Problem
+from service.validation import validate
+
+ENGINES = Engines()
+LETTERS = [d for d in forms.all() if isinstance(d, forms.Letter)]
+EXAMPLE_FOR = {
+    "notice-to-improve": "wiltshire-irregular-marks",
+    "leave-refusal": "wiltshire-holiday",
+    "attendance-letter-1": "wiltshire-irregular-marks",
+    "attendance-letter-2": "dorset-warning-irregular",
+}
+
+
+def letter(data, document_id, variant=None):
+    return produce(document_id, data, ENGINES, "docx", variant=variant)
+
+
+@pytest.mark.parametrize("document", LETTERS, ids=lambda d: d.id)
+def test_template_variables_are_all_provided(case, document):
+    data = case(EXAMPLE_FOR[document.id])
+    if document.id == "attendance-letter-2":
+        data["attendance"]["class_average_sessions_missed"] = 3.0
+    report, loaded = validate(data, document.id)
+    for variant in document.variants or (None,):
+        inp = letter_input(document, loaded, report, variant)
+        context = document.context(inp)
+        wanted = DocxRenderer().undeclared(document.template_path(inp.variant))
+        missing = wanted - set(context)
+        assert not missing, f"{document.template_path(inp.variant).name} uses {missing}: add them to the context"
+
+
+def test_leave_refusal_statutory_age_for_siblings(case, docx_text):
+    rendered = letter(case("wiltshire-holiday"), "leave-refusal")
+    text = docx_text(rendered.content)
+    assert rendered.filename == "leave-refusal-fairweather-zoe-2026-10-05.docx"
+    assert "Dear Hannah Fairweather and Owen Fairweather" in text
+    assert "Re: Zoë Fairweather and Alfie Fairweather" in text
+    assert "16 October 2026" in text
+    assert "request for Zoë and Alfie to be absent for 5 school days for family holiday" in text
+    assert "if you do take your children out of school" in text
+    assert "each child will have a total of 10 sessions (5 school days) of unauthorised absence" in text
+    assert "Wiltshire Council may issue a penalty notice to each parent for each child" in text
+    assert "£80 per parent for each child if paid within 21 days, rising to £160 if paid within 28 days" in text
+    # the unchosen variants' sentences are absent, and no choice is left to the reader
+    assert "not yet of statutory school age" not in text
+    assert "brought to my attention" not in text
+    assert "son / daughter" not in text
+    assert "delete as necessary" not in text
+
+
+def test_leave_refusal_not_statutory_age_for_a_four_year_old(case, docx_text):
+    data = case("wiltshire-holiday")
+    data["pupils"] = data["pupils"][:1]
+    data["pupils"][0]["date_of_birth"] = "2021-09-01"  # 5 on 1 Sep 2026: of age only from 31 Dec 2026
+    data["parents"] = data["parents"][:1]
+    data["absence"]["responsible_parent_ids"] = ["p1"]
+    data["pupils"][0]["lives_with"] = ["p1"]
+    text = docx_text(letter(data, "leave-refusal").content)
+    assert "As Zoë is not yet of statutory school age, I will not be referring the absence" in text
+    assert "take your daughter out of school" in text
+    assert "your child will have a total of 10 sessions" in text
+
+
+def test_leave_refusal_not_requested_in_advance_lists_the_grounds(case, docx_text):
+    text = docx_text(letter(case("dorset-holiday-separated"), "leave-refusal").content)
+    assert "Siân was absent from school between 9 November 2026 and 13 November 2026" in text
+    assert "I understand that this absence is as a result of a family holiday." in text
+    assert "You did not request the leave of absence in advance." in text
+    assert "We have reason to believe that you were on holiday." in text
+    assert "evidence of illness" not in text
+    assert "I regret to inform you" not in text
+
+
+def test_leave_refusal_grounds_from_the_case(case, docx_text):
+    data = case("dorset-holiday-separated")
+    data["absence"]["grounds"] = ["no_evidence_of_illness", "late_return"]
+    text = docx_text(letter(data, "leave-refusal").content)
+    assert "evidence of illness during this period" in text
+    assert "the delay in your return to school" in text
+    assert "We have reason to believe" not in text
+
+
+def test_variant_named_in_the_request_wins(case, docx_text):
+    text = docx_text(letter(case("wiltshire-holiday"), "leave-refusal", "not-requested-in-advance").content)
+    assert "were absent from school between 5 October 2026 and 9 October 2026" in text
+    with pytest.raises(Problem) as info:
+        letter(case("wiltshire-holiday"), "leave-refusal", "maybe")
+    assert info.value.code == "unknown_variant"
+
+
+def test_authorised_leave_gets_no_refusal_letter(case):
+    data = case("wiltshire-holiday")
+    data["absence"]["leave_request"]["decision"] = "authorised"
+    with pytest.raises(CannotProduce) as info:
+        letter(data, "leave-refusal")
+    assert [(e.path, e.code) for e in info.value.report.errors] == [
+        ("absence.leave_request.decision", "leave_authorised")]
+
+
+def test_wales_letter_uses_welsh_amounts_and_no_window(case, docx_text):
+    data = case("vale-of-glamorgan-holiday")
+    data["parents"][0]["language"] = "en"
+    text = docx_text(letter(data, "leave-refusal").content)
+    assert "£60 per parent for each child if paid within 28 days, rising to £120 if paid within 42 days" in text
+    assert "amounts to 10 sessions or more, Vale of Glamorgan Council may issue" in text
+    assert "Welsh Government guidance" in text
+    assert "10 school weeks" not in text
+
+
+def test_notice_to_improve_has_the_eight_contents(case, docx_text):
+    text = docx_text(letter(case("wiltshire-irregular-marks"), "notice-to-improve").content)
+    assert "Re: Tomasz Kowalczyk-Reid (Year 7)" in text
+    # 1. the record and the offence, from the marks
+    assert "Tomasz has missed 16 sessions of school without authorisation between 7 September 2026 and " \
+           "20 November 2026, within 10 school weeks" in text
+    assert "83%" in text
+    for label, value in (("Sessions possible", "106"), ("Sessions attended", "88"),
+                         ("Unauthorised absence (sessions)", "16")):
+        assert f"{label}\n{value}" in text
+    assert "section 7 of the Education Act 1996" in text  # 2
+    assert "1 October 2026: a meeting with the head of year" in text  # 3
+    assert "Support that was offered before and not taken up is still available" in text  # 4
+    assert "may issue a penalty notice to each parent, or consider prosecution" in text  # 5
+    # 6. six school weeks from the next school day (23 Nov 2026 is the letter date), bank holidays skipped
+    assert "The improvement period is 6 school weeks, from 24 November 2026 to 7 January 2027 inclusive." in text
+    assert "sufficient improvement means no unauthorised absence" in text  # 7
+    assert "before the improvement period ends" in text  # 8
+    assert "£80 per parent for each child if paid within 21 days" in text
+    assert "A second penalty notice within three years is £160" in text
+    assert "contact Mr Ben Ashworth on 01632 960100" in text
+
+
+def test_notice_to_improve_period_skips_holidays_the_school_sends(case, docx_text):
+    data = case("wiltshire-irregular-marks")
+    data["school"]["holidays"] = [{"start": "2026-12-21", "end": "2027-01-01"}]
+    data["improvement_period_weeks"] = 3
+    report, _ = validate(data, "notice-to-improve")
+    assert "term_dates_unknown" not in [w.code for w in report.warnings]
+    text = docx_text(letter(data, "notice-to-improve").content)
+    assert "3 school weeks, from 24 November 2026 to 14 December 2026 inclusive" in text
+
+
+@pytest.mark.parametrize(("today", "weeks", "closures", "expected"), [
+    # 5 school days a week: Monday 2 Nov 2026 → 3 weeks later on Friday 20 Nov
+    (date(2026, 10, 30), 3, (), (date(2026, 11, 2), date(2026, 11, 20))),
+    # Christmas and Boxing Day 2026 and New Year's Day 2027 are bank holidays (Fri, Mon sub, Fri)
+    (date(2026, 12, 18), 1, (), (date(2026, 12, 21), date(2026, 12, 29))),
+    # an INSET day inside the period pushes the end by a day
+    (date(2026, 10, 30), 1, (date(2026, 11, 4),), (date(2026, 11, 2), date(2026, 11, 9))),
+])
+def test_improvement_period_in_school_days(today, weeks, closures, expected):
+    assert improvement_period(today, weeks, closures) == expected
+
+
+def test_notice_to_improve_refused_for_holiday(case):
+    with pytest.raises(CannotProduce) as info:
+        letter(case("wiltshire-holiday"), "notice-to-improve")
+    assert ("absence.type", "absence_type_mismatch") in [(e.path, e.code) for e in info.value.report.errors]
+
+
+def test_attendance_letter_1_has_the_chart_and_class_average(case, docx_text):
+    import io
+    import zipfile
+
+    rendered = letter(case("wiltshire-irregular-marks"), "attendance-letter-1")
+    text = docx_text(rendered.content)
+    assert "Tomasz's attendance has fallen to 83%" in text
+    assert "Tomasz has missed 18 sessions this year, while the average number of sessions missed by " \
+           "their classmates is 4.5" in text
+    media = [n for n in zipfile.ZipFile(io.BytesIO(rendered.content)).namelist() if n.startswith("word/media/")]
+    assert len(media) == 1
+    png = zipfile.ZipFile(io.BytesIO(rendered.content)).read(media[0])
+    assert png.startswith(b"\x89PNG")
+
+
+def test_attendance_letter_1_needs_the_class_average(case):
+    data = case("dorset-warning-irregular")
+    with pytest.raises(CannotProduce) as info:
+        letter(data, "attendance-letter-1")
+    assert [e.code for e in info.value.report.errors] == ["class_average_required"]
+
+
+def test_attendance_letter_2_invites_to_a_meeting(case, docx_text):
+    text = docx_text(letter(case("dorset-warning-irregular"), "attendance-letter-2").content)
+    assert "Callum's attendance has fallen further to 84%" in text
+    assert "invite you to attend a School Attendance Meeting" in text
+    assert "within the next 5 school days" in text
+
+
+def test_template_syntax_and_markup_in_names_print_as_written(case, docx_text):
+    data = case("dorset-warning-irregular")
+    data["pupils"][0]["forename"] = "{{ 7*7 }} <b>&amp;"
+    data["parents"][0]["full_name"] = "{% raw %}Aoife{% endraw %} & <Ó Briain>"
+    text = docx_text(letter(data, "attendance-letter-2").content)
+    assert "{{ 7*7 }} <b>&amp;'s attendance has fallen further" in text
+    assert "Dear {% raw %}Aoife{% endraw %} & <Ó Briain>" in text
+    assert "49" not in text
