@@ -52,3 +52,34 @@ def test_bad_requests_are_problems(client, case, url, status, code):
 def test_invalid_query_names_the_parameter(client, case):
     problem = client.post("/api/v1/documents/pn3?flatten=perhaps", json=case("wiltshire-holiday")).get_json()
     assert problem["errors"][0]["path"] == "flatten"
+
+
+def test_letter_as_docx(client, case, docx_text):
+    response = client.post("/api/v1/documents/leave-refusal?format=docx", json=case("dorset-holiday-separated"))
+    assert response.status_code == 200
+    assert response.mimetype.endswith("wordprocessingml.document")
+    assert 'filename="leave-refusal-oconnor-hughes-sian-2026-11-09.docx"' in response.headers["Content-Disposition"]
+    assert "Siân was absent from school" in docx_text(response.data)
+
+
+def test_letter_as_pdf_without_libreoffice_is_503(case):
+    from service import create_app
+    from service.engines import Engines
+    from service.engines import UnavailableConverter
+
+    app = create_app({"TESTING": True, "ENGINES": Engines(converter=UnavailableConverter())})
+    client = app.test_client()
+    response = client.post("/api/v1/documents/leave-refusal?format=pdf", json=case("wiltshire-holiday"))
+    problem = response.get_json()
+    assert response.status_code == 503
+    assert problem["code"] == "conversion_unavailable"
+    assert "format=docx" in problem["detail"]
+    health = client.get("/health").get_json()
+    assert health["engines"]["converter"]["available"] is False
+    docx = client.post("/api/v1/documents/leave-refusal?format=docx", json=case("wiltshire-holiday"))
+    assert docx.status_code == 200
+
+
+def test_unknown_variant_is_400(client, case):
+    response = client.post("/api/v1/documents/leave-refusal?format=docx&variant=perhaps", json=case("wiltshire-holiday"))
+    assert (response.status_code, response.get_json()["code"]) == (400, "unknown_variant")
