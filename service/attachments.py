@@ -1,35 +1,218 @@
-"""Attachments against a document's checklist: which items apply to a case, and which are there."""
+"""Attachments: each inspected with pypdf (a real, readable, unencrypted PDF within limits), and
+checked against a document's checklist: mandatory, conditional and either-or items (rules.md)."""
 
 from __future__ import annotations
 
+import io
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+from service.case import Attachment
 from service.case import Case
+from service.case import Pupil
 from service.forms import Document
 from service.forms import Requirement
 from service.report import ChecklistItem
+from service.report import Issue
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_PAGES = 50
+TEXT_PAGES = 10  # enough for any certificate or letter; bounds the work on a hostile file
+_MONTHS = ("january february march april may june july august september october november december").split()
+_DATES = re.compile(
+    r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})\b|"
+    r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(" + "|".join(m[:3] for m in _MONTHS) + r")[a-z]*\.?\s+(\d{4})\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Inspection:
+    """What pypdf found in one attachment."""
+
+    index: int
+    attachment: Attachment
+    pages: int = 0
+    text: str = ""
+    problem: Issue | None = None
+    notes: list[Issue] = field(default_factory=list)
+
+    @property
+    def usable(self) -> bool:
+        """Return whether the file is a readable PDF within the limits."""
+        return self.problem is None
+
+
+def inspect(index: int, attachment: Attachment) -> Inspection:
+    """Open one attachment with pypdf and say whether it is a usable PDF; extract its text."""
+    found = Inspection(index, attachment)
+    path = f"attachments[{index}]"
+    data = attachment.content
+    if len(data) > MAX_BYTES:
+        found.problem = Issue(path, "attachment_too_large", f"{len(data):,} bytes; at most {MAX_BYTES:,}.")
+    elif b"%PDF-" not in data[:1024]:
+        found.problem = Issue(
+            path, "attachment_unreadable", "This file is not a PDF (whatever its name says)."
+        )
+    else:
+        _read(found, path, data)
+    return found
+
+
+def _read(found: Inspection, path: str, data: bytes) -> None:
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            found.problem = Issue(
+                path,
+                "attachment_encrypted",
+                "This PDF is encrypted: the council cannot open or check it. Send it unprotected.",
+            )
+            return
+        found.pages = len(reader.pages)
+        if found.pages == 0 or found.pages > MAX_PAGES:
+            found.problem = Issue(
+                path,
+                "attachment_too_large" if found.pages else "attachment_unreadable",
+                f"{found.pages} pages; an attachment has 1 to {MAX_PAGES}.",
+            )
+            return
+        found.text = "\n".join((page.extract_text() or "") for page in reader.pages[:TEXT_PAGES])
+    except (
+        PyPdfError,
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        IndexError,
+        RecursionError,
+        OverflowError,
+        ZeroDivisionError,
+        AssertionError,
+        UnicodeError,
+    ) as exc:
+        logging.getLogger(__name__).info("unreadable attachment: %s", type(exc).__name__)
+        found.problem = Issue(path, "attachment_unreadable", "This PDF is damaged and cannot be read.")
+
+
+def normalise(text: str) -> str:
+    """Fold case and accents, drop apostrophes, read hyphens and commas as spaces.
+
+    `O'Connor-Hughes` → `oconnor hughes`.
+    """
+    plain = re.sub(r"['’‘`´]", "", text)  # O'Connor, O’Connor and OConnor are one name
+    plain = re.sub(r"[\W_]+", " ", plain)  # any hyphen, dash or comma separates words
+    return " ".join(
+        unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode().casefold().split()
+    )
+
+
+def names_pupil(text: str, pupil: Pupil) -> bool:
+    """Return whether a text shows the pupil's name: forename then surname, or `Surname, Forename`."""
+    haystack = f" {normalise(text)} "
+    forename, surname = normalise(pupil.forename), normalise(pupil.surname)
+    return f" {forename} {surname} " in haystack or f" {surname} {forename} " in haystack
+
+
+def latest_date(text: str) -> date | None:
+    """Return the latest date written in a text (dd/mm/yyyy, yyyy-mm-dd or `4 May 2026`), if any."""
+    found = []
+    for m in _DATES.finditer(text):
+        try:
+            if m.group(1):
+                found.append(date(int(m.group(3)), int(m.group(2)), int(m.group(1))))
+            elif m.group(4):
+                found.append(date(int(m.group(4)), int(m.group(5)), int(m.group(6))))
+            else:
+                month = [n[:3] for n in _MONTHS].index(m.group(8).lower()[:3]) + 1
+                found.append(date(int(m.group(9)), month, int(m.group(7))))
+        except ValueError:
+            continue
+    return max(found, default=None)
+
+
+def check_certificate(found: Inspection, case: Case) -> None:
+    """Check an attendance certificate shows a pupil's name (Dorset's checklist) and is recent enough."""
+    path = f"attachments[{found.index}]"
+    if not found.text.strip():
+        found.notes.append(
+            Issue(
+                path,
+                "attachment_no_text",
+                "This certificate has no text layer (a scan?): the "
+                "service cannot check that it shows the pupil's name. Check it by eye.",
+            )
+        )
+        return
+    if not any(names_pupil(found.text, p) for p in case.pupils):
+        found.problem = Issue(
+            path,
+            "attachment_name_mismatch",
+            "This attendance certificate does not show the pupil's name as the case spells it.",
+        )
+        return
+    latest = latest_date(found.text)
+    if latest is not None and latest < case.absence.end_date:
+        found.notes.append(
+            Issue(
+                path,
+                "attachment_stale",
+                f"The latest date on this certificate is {latest}, "
+                "before the absence ended: send a current certificate.",
+            )
+        )
+
+
+def inspect_all(case: Case) -> list[Inspection]:
+    """Inspect every attachment of a case; certificates are also checked against the pupils."""
+    found = [inspect(i, a) for i, a in enumerate(case.attachments)]
+    for item in found:
+        if item.usable and item.attachment.kind == "attendance_certificate":
+            check_certificate(item, case)
+    return found
 
 
 def applies(requirement: Requirement, case: Case) -> bool:
     """Return whether a checklist item is required for this case (conditional and either-or items)."""
     request = case.absence.leave_request
     requested = bool(request and request.submitted)
-    return {
-        "always": True,
-        "leave_requested": requested,
-        "leave_not_requested": not requested,
-    }[requirement.when]
+    return {"always": True, "leave_requested": requested, "leave_not_requested": not requested}[
+        requirement.when
+    ]
 
 
-def checklist(case: Case, document: Document) -> list[ChecklistItem]:
-    """Evaluate a document's checklist for a case: satisfied, missing or not required."""
-    sent = {a.kind for a in case.attachments}
-    items = []
-    for req in document.attachments:
-        required = applies(req, case)
-        if not required:
-            status, message = "not_required", "Not needed for this case."
-        elif sent & set(req.kinds):
-            status, message = "satisfied", "Attached."
-        else:
-            status, message = "missing", f"Attach: {req.label}."
-        items.append(ChecklistItem(req.item, required, status, message, req.label))
-    return items
+def checklist(
+    case: Case, document: Document, found: list[Inspection], generated: frozenset[str] = frozenset()
+) -> list[ChecklistItem]:
+    """Evaluate a document's checklist: satisfied, missing, not required, or invalid (sent but unusable)."""
+    return [_item(req, case, found, generated) for req in document.attachments]
+
+
+def _item(req: Requirement, case: Case, found: list[Inspection], generated: frozenset[str]) -> ChecklistItem:
+    if not applies(req, case):
+        return ChecklistItem(req.item, False, "not_required", "Not needed for this case.", req.label)
+    sent = [f for f in found if f.attachment.kind in req.kinds]
+    if any(f.usable for f in sent):
+        return ChecklistItem(req.item, True, "satisfied", "Attached.", req.label)
+    if req.item in generated:
+        return ChecklistItem(req.item, True, "satisfied", "Produced by the service from the case.", req.label)
+    if sent:
+        codes = ", ".join(sorted({f.problem.code for f in sent if f.problem}))
+        return ChecklistItem(req.item, True, "invalid", f"Attached but not usable ({codes}).", req.label)
+    return ChecklistItem(req.item, True, "missing", f"Attach: {req.label}.", req.label)
+
+
+def missing(items: list[ChecklistItem]) -> list[Issue]:
+    """Return an `attachment_missing` error for each required item that is not satisfied."""
+    return [
+        Issue("attachments", "attachment_missing", f"Missing or unusable: {i.label}.")
+        for i in items
+        if i.required and i.status in ("missing", "invalid")
+    ]

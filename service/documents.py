@@ -84,6 +84,9 @@ def produce(
     if isinstance(document, forms.Letter) and document.context is not None:
         content = write_letter(document, case, report, engines, fmt, variant)
         return Rendered(content, filename(document_id, case, fmt), MEDIA_TYPES[fmt])
+    if isinstance(document, forms.GeneratedPdf) and document.build is not None:
+        content = document.build(case, report.decisions or {}, case.letter_date or date.today())
+        return Rendered(content, filename(document_id, case, fmt), MEDIA_TYPES[fmt])
     if not isinstance(document, forms.PdfForm) or document.fields is None:
         raise Problem(
             501,

@@ -41,12 +41,22 @@ def validate(
     report.errors += outcome.errors
     report.warnings += outcome.warnings
     report.decisions = outcome.decisions
+    found = attachments.inspect_all(case)
+    report.errors += [f.problem for f in found if f.problem]
+    report.warnings += [n for f in found for n in f.notes]
+    if document and council.accepts(document.id):
+        report.warnings += [w for name in document.advice for w in _ADVICE[name](case)]
+        report.checklist = attachments.checklist(case, document, found, generated_items(case, document))
     if document:
         report.errors += blocking_issues(case, council, document, outcome.decisions)
-        report.warnings += [w for name in document.advice for w in _ADVICE[name](case)]
-        report.checklist = attachments.checklist(case, document)
     report.errors = list(dict.fromkeys(report.errors))
     return report, case
+
+
+def generated_items(case: Case, document: forms.Document) -> frozenset[str]:
+    """Return the checklist items the service can produce itself: the certificate from the marks."""
+    has_marks = bool(case.attendance and case.attendance.marks)
+    return frozenset({"attendance_certificate"} if has_marks else ())
 
 
 def _council_id(data: Mapping[str, Any]) -> str | None:

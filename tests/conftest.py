@@ -165,3 +165,40 @@ def no_personal_data_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]
     text = "\n".join(r.getMessage() for r in caplog.records)
     leaked = [value for value in PERSONAL if value in text]
     assert not leaked, f"personal data in logs: {leaked}"
+
+
+def make_pdf(lines: list[str] | None = None, pages: int = 1, encrypt: str | None = None) -> bytes:
+    """Return a real PDF (reportlab) showing `lines` on page 1; no text at all when lines is None."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    if "PwSans" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("PwSans", str(ROOT / "templates" / "fonts" / "PaperworkSans.ttf")))
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, invariant=1)
+    for page in range(pages):
+        if page == 0 and lines is not None:
+            pdf.setFont("PwSans", 11)
+            for n, line in enumerate(lines):
+                pdf.drawString(72, 770 - 16 * n, line)
+        else:
+            pdf.rect(72, 600, 200, 100, fill=1)  # a drawing, no text: what a scan looks like to pypdf
+        pdf.showPage()
+    pdf.save()
+    if encrypt is None:
+        return out.getvalue()
+    from pypdf import PdfReader
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(out.getvalue())))
+    writer.encrypt(user_password=encrypt, algorithm="RC4-128")
+    encrypted = io.BytesIO()
+    writer.write(encrypted)
+    return encrypted.getvalue()
+
+
+def certificate_pdf(name: str = "Fairweather, Zoë", as_of: str = "16/10/2026") -> bytes:
+    """Return an attendance certificate as a school MIS prints one."""
+    return make_pdf(["Attendance certificate", "Larkspur Primary School", f"Pupil: {name}",
+                     f"Attendance to {as_of}: 80.6%", "Unauthorised absence: 10 sessions"])

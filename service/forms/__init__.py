@@ -148,6 +148,13 @@ class Letter(Document):
         return TEMPLATES / "docx" / self.template.format(variant=variant)
 
 
+@dataclass(frozen=True)
+class GeneratedPdf(Document):
+    """A PDF drawn from the case itself (no template to fill), such as the attendance certificate."""
+
+    build: Callable[[Case, dict[str, Any], date], bytes] | None = None
+
+
 def _discover() -> dict[str, Document]:
     found: dict[str, Document] = {}
     for info in pkgutil.iter_modules(__path__):
