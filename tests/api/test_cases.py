@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from tests.conftest import certificate_pdf
 from tests.conftest import example_names
 
 URL = "/api/v1/cases/validate"
@@ -89,7 +90,7 @@ def test_multipart_attachments_fill_the_checklist(client, case):
     data = case("dorset-warning-irregular")
     response = client.post(f"{URL}?document=dorset-warning", content_type="multipart/form-data", data={
         "case": json.dumps(data),
-        "attendance_certificate": (io.BytesIO(b"%PDF-1.4 test"), "cert.pdf"),
+        "attendance_certificate": (io.BytesIO(certificate_pdf("Ó Briain, Callum")), "cert.pdf"),
     })
     body = response.get_json()
     assert response.status_code == 200
@@ -99,7 +100,7 @@ def test_multipart_attachments_fill_the_checklist(client, case):
 def test_base64_attachments_in_json(client, case):
     data = case("dorset-warning-irregular")
     data["attachments"] = [{"kind": "attendance_certificate", "filename": "c.pdf",
-                            "content_base64": base64.b64encode(b"%PDF-1.4").decode()}]
+                            "content_base64": base64.b64encode(certificate_pdf("Callum Ó Briain")).decode()}]
     body = client.post(f"{URL}?document=dorset-warning", json=data).get_json()
     assert body["checklist"][0]["status"] == "satisfied"
     data["attachments"][0]["content_base64"] = "***"
@@ -155,3 +156,12 @@ def test_template_syntax_in_a_name_is_kept_as_written(client, case):
     data["pupils"][0]["forename"] = "{{ 7*7 }} <b>&"
     body = client.post(URL, json=data).get_json()
     assert body["valid"] is True
+
+
+def test_a_fake_pdf_is_invalid_in_the_checklist(client, case):
+    data = case("dorset-warning-irregular")
+    response = client.post(f"{URL}?document=dorset-warning", content_type="multipart/form-data", data={
+        "case": json.dumps(data), "attendance_certificate": (io.BytesIO(b"%PDF-1.4 test"), "cert.pdf")})
+    body = response.get_json()
+    assert [(e["path"], e["code"]) for e in body["errors"]] == [("attachments[0]", "attachment_unreadable")]
+    assert body["checklist"][0]["status"] == "invalid"
