@@ -10,8 +10,7 @@ from flask import Flask
 
 from service.config import DEFAULTS
 from service.engines import Engines
-
-__version__ = "0.1.0"
+from service.version import VERSION as __version__
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:

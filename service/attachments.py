@@ -116,8 +116,15 @@ def normalise(text: str) -> str:
 
 def names_pupil(text: str, pupil: Pupil) -> bool:
     """Return whether a text shows the pupil's name: forename then surname, or `Surname, Forename`."""
+    return shows_name(text, pupil.forename, pupil.surname)
+
+
+def shows_name(text: str, forename: str, surname: str) -> bool:
+    """Return whether a text shows a name, in either order, tolerant of case, accents and punctuation."""
     haystack = f" {normalise(text)} "
-    forename, surname = normalise(pupil.forename), normalise(pupil.surname)
+    forename, surname = normalise(forename), normalise(surname)
+    if not forename or not surname:
+        return False
     return f" {forename} {surname} " in haystack or f" {surname} {forename} " in haystack
 
 
@@ -199,14 +206,33 @@ def _item(req: Requirement, case: Case, found: list[Inspection], generated: froz
     if not applies(req, case):
         return ChecklistItem(req.item, False, "not_required", "Not needed for this case.", req.label)
     sent = [f for f in found if f.attachment.kind in req.kinds]
-    if any(f.usable for f in sent):
+    uncovered = _uncovered(req, case, sent)
+    if any(f.usable for f in sent) and not uncovered:
         return ChecklistItem(req.item, True, "satisfied", "Attached.", req.label)
+    if uncovered and req.item not in generated and any(f.usable for f in sent):
+        return ChecklistItem(
+            req.item,
+            True,
+            "missing",
+            f"No certificate shows {', '.join(uncovered)}: attach one for each pupil.",
+            req.label,
+        )
     if req.item in generated:
         return ChecklistItem(req.item, True, "satisfied", "Produced by the service from the case.", req.label)
     if sent:
         codes = ", ".join(sorted({f.problem.code for f in sent if f.problem}))
         return ChecklistItem(req.item, True, "invalid", f"Attached but not usable ({codes}).", req.label)
     return ChecklistItem(req.item, True, "missing", f"Attach: {req.label}.", req.label)
+
+
+def _uncovered(req: Requirement, case: Case, sent: list[Inspection]) -> list[str]:
+    """Return the pupils no usable attendance certificate names (each pupil needs their own)."""
+    if req.item != "attendance_certificate":
+        return []
+    usable = [f for f in sent if f.usable]
+    if any(not f.text.strip() for f in usable):
+        return []  # a scan cannot be read: attachment_no_text already asks for a check by eye
+    return [p.full_name for p in case.pupils if not any(names_pupil(f.text, p) for f in usable)]
 
 
 def missing(items: list[ChecklistItem]) -> list[Issue]:

@@ -17,4 +17,6 @@ DEFAULTS = {
     "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs/assets/",
     "SWAGGER_UI_DIR": swagger_ui_bundle.swagger_ui_path,
     "ENV_PREFIX": "ATTENDANCE",
+    # Set ATTENDANCE_BUNDLE_SIGNING_KEY to sign bundle manifests (HMAC-SHA256) and to check signatures.
+    "BUNDLE_SIGNING_KEY": None,
 }

@@ -41,10 +41,21 @@ def test_unusable_attachment_codes(case, content, code):
 
 @pytest.mark.parametrize("name", ["Fairweather, Zoë", "ZOË FAIRWEATHER", "Zoe Fairweather", "fairweather  zoë"])
 def test_certificate_name_matching_is_tolerant(case, name):
-    data = with_attachments(case("wiltshire-holiday"), ("attendance_certificate", certificate_pdf(name)))
+    data = with_attachments(case("wiltshire-holiday"), ("attendance_certificate", certificate_pdf(name)),
+                            ("attendance_certificate", certificate_pdf("Alfie Fairweather")))
     report, _ = validate(data, "pn3")
     assert report.errors == []
     assert report.checklist[0].status == "satisfied"
+
+
+def test_each_sibling_needs_a_certificate(case):
+    data = with_attachments(case("wiltshire-holiday"), ("attendance_certificate", certificate_pdf()))
+    report, _ = validate(data, "pn3")
+    assert report.errors == []
+    item = report.checklist[0]
+    assert (item.item, item.status) == ("attendance_certificate", "missing")
+    assert "Alfie Fairweather" in item.message
+    assert "Zoë" not in item.message
 
 
 @pytest.mark.parametrize(("forename", "surname", "printed"), [
@@ -85,6 +96,7 @@ def test_stale_certificate_is_a_warning(case):
 
 def test_wiltshire_item_3_or_4_follows_the_leave_request(case):
     data = with_attachments(case("wiltshire-holiday"), ("attendance_certificate", certificate_pdf()),
+                            ("attendance_certificate", certificate_pdf("Alfie Fairweather")),
                             ("refusal_letter", make_pdf(["We cannot authorise this leave."])))
     report, _ = validate(data, "pn3")
     assert {(c.item, c.required, c.status) for c in report.checklist} == {

@@ -70,6 +70,7 @@ class ProblemApi(Api):
 
 def register(app: Flask) -> ProblemApi:
     """Create the Api, register the blueprints in the contract's order and the error handlers."""
+    from service.api import bundles
     from service.api import cases
     from service.api import councils
     from service.api import documents
@@ -85,7 +86,7 @@ def register(app: Flask) -> ProblemApi:
         (case_fields.Base64Bytes, "byte"),
     ):
         api.register_field(field_class, "string", fmt)
-    for module in (health, councils, documents, cases):
+    for module in (health, councils, documents, cases, bundles):
         api.register_blueprint(module.blp)
     _docs_assets(app)
     app.register_error_handler(Exception, _domain_or_internal)

@@ -125,3 +125,19 @@ class DocumentQuery(Schema):
         load_default=False,
         metadata={"description": "true: a non-editable PDF (fields drawn into the page, no form left)"},
     )
+
+
+class BundleQuery(Schema):
+    document = fields.String(
+        metadata={"description": "the request form (default: the one the case calls for)"}
+    )
+    merged = fields.Boolean(load_default=False, metadata={"description": "also one merged PDF"})
+
+
+class VerifySchema(Schema):
+    valid = fields.Boolean()
+    signed = fields.Boolean()
+    signature_valid = fields.Boolean(allow_none=True)
+    errors = fields.List(fields.Nested(IssueSchema))
+    warnings = fields.List(fields.Nested(IssueSchema))
+    manifest = fields.Dict(allow_none=True)

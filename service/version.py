@@ -1,0 +1,3 @@
+"""The service's version, printed in /health, OpenAPI and bundle manifests."""
+
+VERSION = "0.2.0"
