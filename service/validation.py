@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from typing import Any
 
@@ -23,6 +25,15 @@ _PUPIL_BARS = {
 }
 
 
+@dataclass
+class Validation:
+    """A report, with what it was made from: the loaded case and the inspected attachments."""
+
+    report: Report
+    case: Case | None = None
+    inspections: list[attachments.Inspection] = field(default_factory=list)
+
+
 def validate(
     data: Mapping[str, Any],
     document_id: str | None = None,
@@ -30,11 +41,22 @@ def validate(
     today: date | None = None,
 ) -> tuple[Report, Case | None]:
     """Return the report on a case (and the loaded case, when it loads)."""
+    done = check(data, document_id, extra, today)
+    return done.report, done.case
+
+
+def check(
+    data: Mapping[str, Any],
+    document_id: str | None = None,
+    extra: tuple[Attachment, ...] = (),
+    today: date | None = None,
+) -> Validation:
+    """Load a case, run the rules, inspect the attachments and, for a document, what blocks it."""
     document = forms.get(document_id) if document_id else None  # UnknownDocument: the caller's 4xx
     case, errors = load_case(data)
     report = Report(council=_council_id(data), errors=errors, document=document_id)
     if case is None:
-        return report, None
+        return Validation(report)
     case = _with(case, extra)
     council = councils.get(case.council)
     outcome = rules.decide(case, council, case.letter_date or today or date.today())
@@ -50,7 +72,7 @@ def validate(
     if document:
         report.errors += blocking_issues(case, council, document, outcome.decisions)
     report.errors = list(dict.fromkeys(report.errors))
-    return report, case
+    return Validation(report, case, found)
 
 
 def generated_items(case: Case, document: forms.Document) -> frozenset[str]:
