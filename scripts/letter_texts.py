@@ -36,13 +36,13 @@ OPENING = {
             "E-bost: {{ school.email }}{% endif %}",
         ),
         ("p", ""),
-        ("for", "line in recipient"),
+        ("for", "line in cy.recipient"),
         ("p", "{{ line }}"),
         ("endfor", ""),
         ("p", ""),
         ("p", "{{ cy.date }}"),
-        ("p", "Annwyl {{ salutation }}"),
-        ("b", "Ynghylch: {{ pupils }}{% if year_group %} ({{ year_group }}){% endif %}"),
+        ("p", "Annwyl {{ cy.salutation }}"),
+        ("b", "Ynghylch: {{ cy.pupils }}{% if year_group %} ({{ year_group }}){% endif %}"),
     ],
 }
 CLOSING = {
@@ -57,6 +57,42 @@ PENALTY_EN = (
     "within {{ pn.full_days }} days the local authority is required to start proceedings in the magistrates' "
     "court for the offence of unauthorised absence."
 )
+
+PENALTY_CY = (
+    "Mae hysbysiad cosb benodedig yn {{ pn.first_early }} i bob rhiant am bob plentyn os caiff ei dalu o fewn "
+    "{{ pn.early_days }} diwrnod, gan gynyddu i {{ pn.first_full }} os caiff ei dalu o fewn {{ pn.full_days }} "
+    "diwrnod. Os na chaiff hysbysiad cosb benodedig ei dalu'n llawn o fewn {{ pn.full_days }} diwrnod, mae'n "
+    "ofynnol i'r awdurdod lleol gychwyn achos yn y llys ynadon am y drosedd o absenoldeb heb ei awdurdodi."
+)
+
+# The Welsh paragraphs the leave-refusal variants share. A number takes the singular noun in Welsh
+# ("10 sesiwn", "5 diwrnod ysgol"), so the Welsh needs no 'day'/'days' switch.
+_REQUEST_CY: list[Block] = [
+    (
+        "p",
+        "Cyfeiriaf at eich cais i {{ cy.forenames }} gael bod yn absennol am {{ days }} diwrnod ysgol"
+        "{% if cy.reason %} (y rheswm a roddwyd gennych oedd “{{ cy.reason }}”){% endif %}. Mae'n ddrwg gennyf "
+        "roi gwybod i chi na fydd y cais yn cael ei ganiatáu y tro hwn.",
+    ),
+    (
+        "p",
+        "Nid yw'r rheswm a roddwyd gennych dros ofyn am ganiatâd i fod yn absennol yn dangos bod amgylchiadau "
+        "eithriadol.",
+    ),
+    (
+        "p",
+        "Rhaid i mi roi gwybod i chi, os byddwch yn mynd â'ch {{ cy.child }} allan o'r ysgol am y cyfnod hwn, NA "
+        "FYDD yr absenoldeb yn cael ei awdurdodi, a bydd hyn yn golygu y bydd {{ cy.each_child }} wedi cronni "
+        "cyfanswm o {{ sessions }} sesiwn ({{ days }} diwrnod ysgol) o absenoldeb heb ei awdurdodi.",
+    ),
+]
+_DISCUSS_CY: list[Block] = [
+    (
+        "p",
+        "Os hoffech drafod hyn ymhellach, cysylltwch â swyddfa'r ysgol i drefnu apwyntiad i'm gweld. Dylid nodi, "
+        "fodd bynnag, bod y penderfyniad hwn yn derfynol a'i fod wedi'i wneud {{ cy.in_line_with }}.",
+    ),
+]
 
 BODIES: dict[str, dict[str, list[Block]]] = {
     "leave-refusal-statutory-age": {
@@ -90,7 +126,17 @@ BODIES: dict[str, dict[str, list[Block]]] = {
                 "with me, although it should be noted that this decision is final and has been made in line with "
                 "{{ en.guidance }}.",
             ),
+        ],
+        "cy": _REQUEST_CY
+        + [
+            (
+                "p",
+                "Pan fydd disgybl wedi cael {{ threshold }} sesiwn neu fwy o absenoldeb heb ei awdurdodi"
+                "{{ cy.window }}, gall {{ cy.council }} gyflwyno hysbysiad cosb benodedig i bob rhiant am bob "
+                "plentyn.",
+            ),
         ]
+        + _DISCUSS_CY,
     },
     "leave-refusal-not-statutory-age": {
         "en": [
@@ -126,7 +172,20 @@ BODIES: dict[str, dict[str, list[Block]]] = {
                 "with me, although it should be noted that this decision is final and has been made in line with "
                 "{{ en.guidance }}.",
             ),
+        ],
+        "cy": _REQUEST_CY
+        + [
+            (
+                "p",
+                "Gan fod {{ cy.forenames }} {{ 'dros oedran ysgol gorfodol' if above_age else 'heb gyrraedd oedran "
+                "ysgol gorfodol eto' }}, ni fyddaf yn cyfeirio'r absenoldeb at yr awdurdod lleol y tro hwn. Fodd "
+                "bynnag, dylech fod yn ymwybodol o'r canlynol: pan fydd disgybl o oedran ysgol gorfodol (o'r tymor "
+                "sy'n dilyn pumed pen-blwydd y plentyn) yn cronni {{ threshold }} sesiwn neu fwy o absenoldeb heb ei "
+                "awdurdodi{{ cy.window }}, mae'n rhaid i'r ysgol hysbysu'r awdurdod lleol, a gellir cyflwyno "
+                "hysbysiad cosb benodedig i bob rhiant am bob plentyn.",
+            ),
         ]
+        + _DISCUSS_CY,
     },
     "leave-refusal-not-requested-in-advance": {
         "en": [
@@ -163,7 +222,33 @@ BODIES: dict[str, dict[str, list[Block]]] = {
                 "with me, although it should be noted that this decision is final and has been made in line with "
                 "{{ en.guidance }}.",
             ),
+        ],
+        "cy": [
+            ("p", "Daeth i'm sylw bod {{ cy.forenames }} wedi bod yn absennol o'r ysgol {{ cy.between }}."),
+            ("if", "holiday"),
+            ("p", "Deallaf fod yr absenoldeb hwn o ganlyniad i wyliau teuluol."),
+            ("endif", ""),
+            (
+                "p",
+                "Mae polisi presenoldeb yr ysgol yn nodi'n glir bod yn rhaid i rieni ofyn am ganiatâd i fod yn "
+                "absennol cyn i'r absenoldeb ddigwydd. Ni chaiff penaethiaid awdurdodi absenoldeb at ddiben gwyliau "
+                "teuluol oni bai bod amgylchiadau eithriadol.",
+            ),
+            ("p", "Ni ellir awdurdodi'r absenoldeb oherwydd y canlynol:"),
+            ("bullets", "ground in cy.grounds"),
+            (
+                "p",
+                "Felly, bydd absenoldeb eich {{ cy.child }} yn cael ei gofnodi fel absenoldeb heb ei awdurdodi: "
+                "{{ sessions }} sesiwn ({{ days }} diwrnod ysgol).",
+            ),
+            (
+                "p",
+                "Pan fydd disgybl yn cronni {{ threshold }} sesiwn neu fwy o absenoldeb heb ei awdurdodi"
+                "{{ cy.window }}, mae'n rhaid i'r ysgol hysbysu'r awdurdod lleol, a gellir cyflwyno hysbysiad cosb "
+                "benodedig i bob rhiant am bob plentyn.",
+            ),
         ]
+        + _DISCUSS_CY,
     },
     "notice-to-improve": {
         "en": [
@@ -278,7 +363,39 @@ BODIES: dict[str, dict[str, list[Block]]] = {
                 "Please continue to work with the school. You are more than welcome to contact me to discuss any "
                 "queries or concerns you may have.",
             ),
-        ]
+        ],
+        "cy": [
+            (
+                "p",
+                "Ysgrifennaf atoch i roi gwybod bod presenoldeb {{ forename }} wedi gostwng i {{ record.percent }}%. "
+                "Rwy'n pryderu bod {{ forename }} yn colli rhan sylweddol o'r dysgu yn yr ysgol. Amgaeaf gopi o "
+                "dystysgrif gofrestru {{ forename }}, sy'n dangos dadansoddiad o bresenoldeb a phrydlondeb, ac a yw "
+                "pob absenoldeb wedi'i awdurdodi neu heb ei awdurdodi.",
+            ),
+            (
+                "p",
+                "Mae presenoldeb rheolaidd yn hynod o bwysig, gan y gall colli'r ysgol effeithio ar ddysgu. Mae "
+                "{{ forename }} wedi colli {{ missed }} sesiwn eleni{% if class_average is not none %}, tra bo "
+                "gweddill y dosbarth wedi colli {{ class_average }} sesiwn ar gyfartaledd{% endif %}. Mae hyn yn "
+                "rhoi {{ forename }} dan anfantais, ac ysgrifennaf i ofyn a oes unrhyw beth y gall yr ysgol ei wneud "
+                "i helpu i wella presenoldeb {{ forename }}. Fel chi, rydym am roi'r cyfle gorau posibl i "
+                "{{ forename }} lwyddo. Rydym yn ymwybodol na ellir osgoi absenoldeb oherwydd salwch. Fodd bynnag, "
+                "os oes anawsterau eraill sy'n ei gwneud yn anodd dod i'r ysgol, cysylltwch â ni er mwyn i'r ysgol "
+                "allu cynnig cymorth.",
+            ),
+            ("image", "chart"),
+            (
+                "p",
+                "Byddwn yn parhau i fonitro presenoldeb {{ forename }}, ac edrychwn ymlaen at weld gwelliant. Os "
+                "bydd yn gostwng ymhellach, bydd yn ofynnol i mi eich gwahodd i Gyfarfod Presenoldeb Ysgol, a gall "
+                "yr ysgol ofyn am dystiolaeth feddygol ar gyfer unrhyw absenoldebau pellach.",
+            ),
+            (
+                "p",
+                "Parhewch i gydweithio â'r ysgol, os gwelwch yn dda. Mae croeso mawr i chi gysylltu â mi i drafod "
+                "unrhyw gwestiynau neu bryderon sydd gennych.",
+            ),
+        ],
     },
     "attendance-letter-2": {
         "en": [
@@ -302,10 +419,34 @@ BODIES: dict[str, dict[str, list[Block]]] = {
                 "{{ forename }} from attending school regularly, please do not hesitate to contact me.",
             ),
             ("p", "Please contact the school office within the next 5 school days to arrange the meeting."),
-        ]
+        ],
+        "cy": [
+            (
+                "p",
+                "Yn dilyn fy llythyr blaenorol, ysgrifennaf atoch i roi gwybod bod presenoldeb {{ forename }} wedi "
+                "gostwng ymhellach i {{ record.percent }}%. Rwy'n pryderu bod {{ forename }} yn colli rhan sylweddol "
+                "o'r dysgu yn yr ysgol. Amgaeaf gopi o dystysgrif gofrestru {{ forename }}, sy'n dangos dadansoddiad "
+                "o bresenoldeb a phrydlondeb, ac a yw pob absenoldeb wedi'i awdurdodi neu heb ei awdurdodi.",
+            ),
+            ("p", "Mae presenoldeb rheolaidd yn hynod o bwysig, gan y gall colli'r ysgol effeithio ar ddysgu."),
+            (
+                "p",
+                "Bellach, mae'n ofynnol i mi eich gwahodd i Gyfarfod Presenoldeb Ysgol, ac efallai y bydd angen i ni "
+                "ofyn am dystiolaeth feddygol ar gyfer unrhyw absenoldebau pellach.",
+            ),
+            (
+                "p",
+                "Os oes unrhyw amgylchiadau penodol sy'n atal {{ forename }} rhag dod i'r ysgol yn rheolaidd, ac "
+                "efallai nad yw'r ysgol yn ymwybodol ohonynt, peidiwch ag oedi cyn cysylltu â mi.",
+            ),
+            (
+                "p",
+                "Cysylltwch â swyddfa'r ysgol o fewn y 5 diwrnod ysgol nesaf i drefnu'r cyfarfod, os gwelwch yn dda.",
+            ),
+        ],
     },
 }
 
 FOOTNOTES = {
-    "leave-refusal": {"en": [("p", PENALTY_EN)]},
+    "leave-refusal": {"en": [("p", PENALTY_EN)], "cy": [("p", PENALTY_CY)]},
 }

@@ -30,12 +30,16 @@ def recipients(case: Case) -> list[Parent]:
 
 
 def and_cy(items: list[str]) -> str:
-    """Join names in Welsh: `A a B`, `A ac Alun` (ac before a vowel)."""
+    """Join names in Welsh: `A a B`, `A ac Alun` (ac before a vowel sound).
+
+    W and Y before another vowel sound as consonants (William, Wyn, Yasmin: `a`); before a consonant they are
+    vowels (Ynyr: `ac`).
+    """
     if len(items) <= 1:
         return "".join(items)
-    last = items[-1]
-    joiner = " ac " if last[:1].lower() in "aeiouwyâêîôûŵŷ" else " a "
-    return ", ".join(items[:-1]) + joiner + last
+    last = items[-1].lower()
+    vowel = last[:1] in "aeiouâêîôû" or (last[:1] in "wyŵŷ" and last[1:2] not in "aeiouwyâêîôûŵŷ")
+    return ", ".join(items[:-1]) + (" ac " if vowel else " a ") + items[-1]
 
 
 def school_days(case: Case) -> int:
@@ -122,39 +126,53 @@ def _welsh(inp: LetterInput, single: bool, days: int) -> dict[str, Any]:
     case = inp.case
     weeks = inp.council.threshold.window_school_weeks
     request = case.absence.leave_request
+    parents = recipients(case)
+    home = case.home_of(parents[0], case.pupils[0])
+    child = _child(case, 1)
+    start, end = long_date(case.absence.start_date, "cy"), long_date(case.absence.end_date, "cy")
     return {
         "date": long_date(inp.today, "cy"),
-        "start": long_date(case.absence.start_date, "cy"),
-        "end": long_date(case.absence.end_date, "cy"),
+        "start": start,
+        "end": end,
+        # "rhwng X a Y", "ac" when Y is read with a vowel: 1 (un), 8 (wyth), 11 (un ar ddeg)
+        "between": f"rhwng {start} {'ac' if end.split()[0] in ('1', '8', '11') else 'a'} {end}",
         "reason": (request.reason if request and request.reason else ""),
-        "child": _child(case, 1),
+        "child": child,
+        "each_child": f"eich {child}" if single else "pob un o'ch plant",
         "pupils": and_cy([p.full_name for p in case.pupils]),
+        "forenames": and_cy([p.forename for p in case.pupils]),
+        "salutation": and_cy([p.full_name for p in parents]),
+        "recipient": [and_cy([p.full_name for p in parents]), *home.lines()],
         "council": inp.council.name_cy or inp.council.name,
         "window": f" o fewn cyfnod o {weeks} wythnos ysgol" if weeks else "",
         "guidance": "canllawiau statudol yr Adran Addysg"
         if inp.council.country == ENGLAND
         else "canllawiau Llywodraeth Cymru",
+        # "in line with": â takes the aspirate mutation (canllawiau → chanllawiau)
+        "in_line_with": "yn unol â chanllawiau statudol yr Adran Addysg"
+        if inp.council.country == ENGLAND
+        else "yn unol â chanllawiau Llywodraeth Cymru",
     }
 
 
 GROUNDS = {  # App. 9, "leave of absence not requested in advance": (English, Welsh)
     "not_requested": (
         "You did not request the leave of absence in advance.",
-        "Ni wnaethoch ofyn am yr absenoldeb ymlaen llaw.",
+        "Ni wnaethoch ofyn am ganiatâd i fod yn absennol ymlaen llaw.",
     ),
     "believed_holiday": (
         "We have reason to believe that you were on holiday.",
-        "Mae gennym reswm i gredu eich bod ar wyliau.",
+        "Mae gennym reswm i gredu eich bod wedi bod ar wyliau.",
     ),
     "no_evidence_of_illness": (
         "You have been unable to provide us with evidence of illness during this period.",
-        "Nid ydych wedi gallu rhoi tystiolaeth o salwch yn ystod y cyfnod hwn i ni.",
+        "Nid ydych wedi gallu rhoi tystiolaeth i ni o salwch yn ystod y cyfnod hwn.",
     ),
     "late_return": (
         "You have been unable to provide us with evidence of the reason for the delay in your "
         "return to school (for example a cancelled flight, or illness preventing travel).",
         "Nid ydych wedi gallu rhoi tystiolaeth i ni o'r rheswm dros yr oedi cyn dychwelyd i'r "
-        "ysgol (er enghraifft hediad a ganslwyd, neu salwch a oedd yn atal teithio).",
+        "ysgol (er enghraifft, hediad a ganslwyd, neu salwch a oedd yn eich atal rhag teithio).",
     ),
 }
 
