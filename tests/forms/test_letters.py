@@ -210,3 +210,58 @@ def test_template_syntax_and_markup_in_names_print_as_written(case, docx_text):
     assert "{{ 7*7 }} <b>&amp;'s attendance has fallen further" in text
     assert "Dear {% raw %}Aoife{% endraw %} & <Ó Briain>" in text
     assert "49" not in text
+
+
+def test_welsh_parent_gets_welsh_first_then_english(case, docx_text):
+    text = docx_text(letter(case("vale-of-glamorgan-holiday"), "leave-refusal").content)
+    welsh, english = text.index("Annwyl Iwan Prydderch"), text.index("Dear Iwan Prydderch")
+    assert welsh < english
+    cy = text[: text.index("Ysgol Gynradd Glan-y-Môr", welsh)]  # up to the English letterhead
+    assert "15 Mehefin 2026" in cy  # Babel's cy locale
+    assert "Ynghylch: Gwenllian Prydderch" in cy
+    assert "Cyngor Bro Morgannwg" in cy
+    assert "£60 i bob rhiant am bob plentyn os caiff ei dalu o fewn 28 diwrnod" in cy
+    assert "Yn gywir" in cy
+    assert "Dear" not in cy
+    assert "15 June 2026" in text[len(cy):]  # the English letterhead and date follow the Welsh letter
+    assert "{{" not in text
+    assert "{%" not in text
+
+
+def test_english_parent_in_wales_gets_english_only(case, docx_text):
+    data = case("vale-of-glamorgan-holiday")
+    data["parents"][0]["language"] = "en"
+    text = docx_text(letter(data, "leave-refusal").content)
+    assert "Annwyl" not in text
+    assert "Dear Iwan Prydderch" in text
+
+
+def test_welsh_is_only_for_welsh_councils(case, docx_text):
+    data = case("dorset-holiday-separated")
+    data["parents"][0]["language"] = "cy"
+    assert "Annwyl" not in docx_text(letter(data, "leave-refusal").content)
+
+
+@pytest.mark.parametrize("variant", ["statutory-age", "not-statutory-age", "not-requested-in-advance"])
+def test_every_welsh_variant_renders(case, docx_text, variant):
+    text = docx_text(letter(case("vale-of-glamorgan-holiday"), "leave-refusal", variant).content)
+    assert text.index("Annwyl") < text.index("Dear")
+    marker = {"statutory-age": "Mae'n ddrwg gennyf", "not-statutory-age": "oedran ysgol gorfodol eto",
+              "not-requested-in-advance": "Daeth i'm sylw"}[variant]
+    assert marker in text
+
+
+def test_welsh_attendance_letters(case, docx_text):
+    import io
+    import zipfile
+
+    data = case("vale-of-glamorgan-holiday")
+    data["attendance"]["class_average_sessions_missed"] = 3.5
+    first = letter(data, "attendance-letter-1")
+    text = docx_text(first.content)
+    assert "presenoldeb Gwenllian wedi gostwng i 95.1%" in text
+    assert text.index("Annwyl") < text.index("Dear")
+    media = [n for n in zipfile.ZipFile(io.BytesIO(first.content)).namelist() if n.startswith("word/media/")]
+    assert len(media) == 2  # a Welsh chart and an English chart
+    second = docx_text(letter(data, "attendance-letter-2").content)
+    assert "i Gyfarfod Presenoldeb Ysgol" in second  # soft mutation after "i"
