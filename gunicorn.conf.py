@@ -3,7 +3,18 @@
 import multiprocessing
 import os
 
+from service.security import is_loopback
+from service.security import keys_configured
+
 bind = os.environ.get("ATTENDANCE_BIND", "127.0.0.1:8000")
+if not keys_configured() and not is_loopback(bind):
+    # Children's data: without API keys nobody but this machine may call the service.
+    port = bind.rsplit(":", 1)[-1]
+    print(f"attendance: no API keys configured (ATTENDANCE_API_KEYS): binding to 127.0.0.1:{port} only, "
+          f"not {bind}", flush=True)
+    bind = f"127.0.0.1:{port}"
+elif not keys_configured():
+    print(f"attendance: no API keys configured: listening on {bind} (this machine only)", flush=True)
 workers = int(os.environ.get("ATTENDANCE_WORKERS", max(2, multiprocessing.cpu_count())))
 # One slow request (a LibreOffice conversion, a big bundle) cannot hold a worker for longer than this.
 timeout = int(os.environ.get("ATTENDANCE_WORKER_TIMEOUT", 60))

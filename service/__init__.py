@@ -10,6 +10,7 @@ from flask import Flask
 
 from service.config import DEFAULTS
 from service.engines import Engines
+from service.observability import configure_logging
 from service.version import VERSION as __version__
 
 
@@ -23,6 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["API_VERSION"] = __version__
     app.json.sort_keys = False  # keep the contract's key order
     app.extensions["engines"] = app.config.get("ENGINES") or Engines()
+    configure_logging(app.config.get("LOG_LEVEL", "INFO"))
     from service import api
     from service import councils
     from service import forms

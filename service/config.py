@@ -19,4 +19,8 @@ DEFAULTS = {
     "ENV_PREFIX": "ATTENDANCE",
     # Set ATTENDANCE_BUNDLE_SIGNING_KEY to sign bundle manifests (HMAC-SHA256) and to check signatures.
     "BUNDLE_SIGNING_KEY": None,
+    # API keys: ATTENDANCE_API_KEYS="school-a:<sha256 of key>,la-team:<sha256>" or a mounted file of such
+    # lines in ATTENDANCE_API_KEYS_FILE. Without keys gunicorn binds to localhost only.
+    "API_KEYS": None,
+    "API_KEYS_FILE": None,
 }

@@ -34,7 +34,8 @@ _HTTP_CODES = {
 
 def problem_response(problem: problems.Problem, headers: dict[str, str] | None = None) -> Response:
     """Return a problem as an application/problem+json response."""
-    body = json.dumps(problem.as_dict())
+    headers = {**(headers or {}), **problem.extra.get("_headers", {})}
+    body = json.dumps({k: v for k, v in problem.as_dict().items() if k != "_headers"})
     response = Response(body, problem.status, mimetype=problems.CONTENT_TYPE)
     response.headers.update(headers or {})
     return response
@@ -89,6 +90,9 @@ def register(app: Flask) -> ProblemApi:
     for module in (health, councils, documents, cases, bundles):
         api.register_blueprint(module.blp)
     _docs_assets(app)
+    from service.api import hooks
+
+    hooks.install(app)
     app.register_error_handler(Exception, _domain_or_internal)
     return api
 

@@ -67,4 +67,7 @@ class Document(MethodView):
             attachments,
             variant=query.get("variant"),
         )
+        current_app.extensions["metrics"].documents.labels(document_id, query["format"]).inc()
+        if query["format"] == "pdf" and isinstance(forms.get(document_id), forms.Letter):
+            current_app.extensions["metrics"].conversions.labels("ok").inc()
         return send(rendered)

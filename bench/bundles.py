@@ -1,0 +1,63 @@
+"""Benchmark: a Wiltshire bundle (PN3 and uploaded attachments) and a Dorset bundle with a generated letter.
+
+Run: .venv/bin/python bench/bundles.py   (the Dorset row needs LibreOffice; it is warmed up first)
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from service import bundles  # noqa: E402
+from service.engines import Engines  # noqa: E402
+from tests.conftest import certificate_pdf  # noqa: E402
+from tests.conftest import make_pdf  # noqa: E402
+
+
+def attach(data: dict, *items: tuple[str, bytes]) -> dict:
+    data["attachments"] = [{"kind": k, "filename": f"{k}.pdf", "content_base64": base64.b64encode(c).decode()}
+                           for k, c in items]
+    return data
+
+
+def timed(fn, runs: int) -> tuple[float, float]:
+    fn()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+
+
+def build(data: dict, engines: Engines) -> None:
+    bundles.build(data, engines, key=b"bench").close()
+
+
+def main() -> None:
+    engines = Engines.default() if hasattr(Engines, "default") else Engines()
+    example = lambda name: json.loads((ROOT / "examples" / f"{name}.json").read_text(encoding="utf-8"))  # noqa: E731
+    wiltshire = attach(example("wiltshire-holiday"), ("attendance_certificate", certificate_pdf("Fairweather, Zoë")),
+                       ("attendance_certificate", certificate_pdf("Fairweather, Alfie")),
+                       ("leave_request_form", make_pdf(["Leave request"])), ("refusal_letter", make_pdf(["Refused"])))
+    rows = [("wiltshire: PN3 + 4 uploaded PDFs", *timed(lambda: build(wiltshire, engines), 50))]
+    dorset = attach(example("dorset-holiday-separated"),
+                    ("attendance_certificate", certificate_pdf("O'Connor-Hughes, Siân", "16/11/2026")))
+    if engines.converter.available()[0]:
+        rows.append(("dorset: form + certificate + generated letter (warm LibreOffice)",
+                     *timed(lambda: build(dorset, engines), 20)))
+    print(f"{'bundle':<66} {'median ms':>10} {'p95 ms':>8}")
+    for name, median, p95 in rows:
+        print(f"{name:<66} {median:>10.1f} {p95:>8.1f}")
+
+
+if __name__ == "__main__":
+    main()

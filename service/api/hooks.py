@@ -1,0 +1,106 @@
+"""Request hooks: request ids, API keys, security headers, metrics and the access log line."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Flask
+from flask import Response
+from flask import g
+from flask import request
+from prometheus_client import CONTENT_TYPE_LATEST
+from prometheus_client import generate_latest
+
+from service import security
+from service.observability import REQUEST_ID
+from service.observability import Metrics
+from service.observability import request_id
+from service.problems import Problem
+
+log = logging.getLogger("service.access")
+OPEN_PATHS = ("/health",)  # liveness must answer without a key
+
+
+def install(app: Flask) -> None:
+    """Register the hooks and the /metrics route on the app."""
+    keys = security.load_keys(app.config.get("API_KEYS"), app.config.get("API_KEYS_FILE"))
+    app.extensions["api_keys"] = keys
+    metrics = app.extensions.setdefault("metrics", Metrics())
+
+    @app.before_request
+    def start() -> None:
+        g.started = time.perf_counter()
+        g.request_id = request_id(request.headers.get("X-Request-ID"))
+        REQUEST_ID.set(g.request_id)
+        g.caller = _authenticate(keys)
+
+    @app.after_request
+    def finish(response: Response) -> Response:
+        _headers(response)
+        route = request.url_rule.rule if request.url_rule else "unmatched"
+        elapsed = time.perf_counter() - getattr(g, "started", time.perf_counter())
+        metrics.requests.labels(request.method, route, str(response.status_code)).inc()
+        metrics.latency.labels(route).observe(elapsed)
+        if response.mimetype == "application/problem+json" and response.status_code >= 400:
+            metrics.failures.labels(_code(response)).inc()
+        log.info(
+            "request",
+            extra={
+                "fields": {
+                    "method": request.method,
+                    "route": route,
+                    "status": response.status_code,
+                    "ms": round(elapsed * 1000, 1),
+                    "caller": getattr(g, "caller", None),
+                }
+            },
+        )
+        return response
+
+    @app.get("/metrics")
+    def prometheus() -> Response:
+        return Response(generate_latest(metrics.registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+def _authenticate(keys: tuple[security.ApiKey, ...]) -> str | None:
+    """Return the caller's name; refuse the request when keys are configured and none matches."""
+    if not keys or request.path in OPEN_PATHS or request.path.startswith("/api/v1/docs/assets/"):
+        return None
+    presented = _presented_key()
+    if presented is None:
+        raise Problem(
+            401,
+            "unauthorised",
+            "API key required",
+            "Send your API key as `Authorization: Bearer <key>` (or as the password of HTTP Basic).",
+            {"_headers": {"WWW-Authenticate": 'Bearer realm="attendance", Basic realm="attendance"'}},
+        )
+    caller = security.identify(presented, keys)
+    if caller is None:
+        raise Problem(403, "forbidden", "API key not accepted", "This key is not one the service knows.")
+    return caller
+
+
+def _presented_key() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header[7:].strip() or None
+    if request.authorization and request.authorization.password:
+        return request.authorization.password
+    return request.headers.get("X-API-Key") or None
+
+
+def _headers(response: Response) -> None:
+    for name, value in security.API_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.path.startswith("/api/") and not request.path.startswith("/api/v1/docs"):
+        response.headers.setdefault("Content-Security-Policy", security.API_CSP)
+    if request.method == "POST" or request.path.startswith("/api/v1/documents"):
+        response.headers["Cache-Control"] = "no-store"  # documents and reports carry children's data
+    response.headers["X-Request-ID"] = getattr(g, "request_id", "-")
+
+
+def _code(response: Response) -> str:
+    body = response.get_json(silent=True) or {}
+    return str(body.get("code", "unknown"))[:40]

@@ -1,0 +1,85 @@
+"""API keys (stored hashed, compared in constant time) and security headers (style: one place)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """A caller's key: its name (for logs and metrics) and the SHA-256 of the key."""
+
+    name: str
+    sha256: str
+
+
+def hash_key(key: str) -> str:
+    """Return the hex SHA-256 of a key (keys are long random strings, so no salt or stretching is needed)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def parse_keys(text: str) -> tuple[ApiKey, ...]:
+    """Read `name:sha256` pairs, one per line or comma-separated; `#` starts a comment."""
+    keys = []
+    for raw in text.replace(",", "\n").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        name, _, digest = line.partition(":")
+        digest = digest.strip().lower()
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise ValueError(f"API key {name.strip()!r}: give the SHA-256 of the key, 64 hex characters")
+        keys.append(ApiKey(name.strip(), digest))
+    return tuple(keys)
+
+
+def load_keys(inline: str | None, path: str | None) -> tuple[ApiKey, ...]:
+    """Return the keys from the environment value and/or a mounted file."""
+    text = (inline or "") + "\n" + (Path(path).read_text(encoding="utf-8") if path else "")
+    return parse_keys(text)
+
+
+def identify(presented: str | None, keys: Iterable[ApiKey]) -> str | None:
+    """Return the name of the caller whose key this is, comparing every hash in constant time."""
+    if not presented:
+        return None
+    digest = hash_key(presented)
+    found = None
+    for key in keys:
+        if hmac.compare_digest(digest, key.sha256):
+            found = key.name  # no early exit: the time taken does not depend on which key matched
+    return found
+
+
+def is_loopback(bind: str) -> bool:
+    """Return whether a gunicorn bind address listens on this machine only."""
+    if bind.startswith("unix:"):
+        return True
+    host = bind.rsplit(":", 1)[0].strip("[]") or "0.0.0.0"
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def keys_configured(environ: dict[str, str] | None = None) -> bool:
+    """Return whether API keys are configured in the environment (for gunicorn's start-up check)."""
+    env = os.environ if environ is None else environ
+    return bool(env.get("ATTENDANCE_API_KEYS") or env.get("ATTENDANCE_API_KEYS_FILE"))
+
+
+API_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+API_CSP = "default-src 'none'; frame-ancestors 'none'"

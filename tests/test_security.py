@@ -1,0 +1,113 @@
+"""API keys, security headers, request ids, metrics and logs without personal data."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+
+import pytest
+
+from service import create_app
+from service import security
+from service.observability import JsonFormatter
+
+KEY = "s3cret-key-for-tests-0123456789"
+
+
+@pytest.fixture
+def keyed():
+    app = create_app({"TESTING": True, "API_KEYS": f"school-a:{security.hash_key(KEY)},la:{'0' * 64}"})
+    return app.test_client()
+
+
+def test_without_a_key_401_problem(keyed, case):
+    response = keyed.post("/api/v1/cases/validate", json=case("wiltshire-holiday"))
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["code"] == "unauthorised"
+    assert "Bearer" in response.headers["WWW-Authenticate"]
+
+
+def test_wrong_key_403(keyed):
+    response = keyed.get("/api/v1/councils", headers={"Authorization": "Bearer nope"})
+    assert (response.status_code, response.get_json()["code"]) == (403, "forbidden")
+
+
+@pytest.mark.parametrize("headers", [
+    {"Authorization": f"Bearer {KEY}"},
+    {"X-API-Key": KEY},
+    {"Authorization": "Basic " + base64.b64encode(f"officer:{KEY}".encode()).decode()},
+])
+def test_accepted_key_forms(keyed, headers):
+    response = keyed.get("/api/v1/councils", headers=headers)
+    assert response.status_code == 200
+    assert [c["id"] for c in response.get_json()] == ["dorset", "vale-of-glamorgan", "wiltshire"]
+
+
+def test_health_stays_open(keyed):
+    assert keyed.get("/health").get_json()["status"] == "ok"
+
+
+def test_without_keys_configured_everything_is_open(client):
+    assert client.get("/api/v1/councils").status_code == 200
+
+
+def test_identify_names_the_caller():
+    keys = security.parse_keys(f"a:{security.hash_key('one')}\n# comment\nb:{security.hash_key('two')}")
+    assert [security.identify(k, keys) for k in ("one", "two", "three", None)] == ["a", "b", None, None]
+
+
+@pytest.mark.parametrize("text", ["a:short", "a:" + "z" * 64])
+def test_keys_must_be_hashes(text):
+    with pytest.raises(ValueError, match="SHA-256"):
+        security.parse_keys(text)
+
+
+def test_keys_from_a_mounted_file(tmp_path):
+    path = tmp_path / "keys"
+    path.write_text(f"la-team:{security.hash_key('k')}\n", encoding="utf-8")
+    assert security.load_keys(None, str(path))[0].name == "la-team"
+
+
+@pytest.mark.parametrize(("bind", "loopback"), [
+    ("127.0.0.1:8000", True), ("localhost:8000", True), ("[::1]:8000", True), ("unix:/run/a.sock", True),
+    ("0.0.0.0:8000", False), ("10.1.2.3:80", False), (":8000", False),
+])
+def test_loopback_binds(bind, loopback):
+    assert security.is_loopback(bind) is loopback
+
+
+def test_security_headers_and_request_id(client, case):
+    response = client.post("/api/v1/cases/validate", json=case("wiltshire-holiday"),
+                           headers={"X-Request-ID": "abc-123"})
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Security-Policy"] == security.API_CSP
+    assert response.headers["X-Request-ID"] == "abc-123"
+    forged = client.get("/health", headers={"X-Request-ID": "<script>" * 3})
+    assert forged.headers["X-Request-ID"] != "<script>" * 3
+
+
+def test_metrics_count_without_personal_data(client, case):
+    data = case("wiltshire-holiday")
+    client.post("/api/v1/documents/pn3", json=data)
+    client.post("/api/v1/cases/validate", data=b"{", content_type="application/json")
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'attendance_documents_total{document="pn3",format="pdf"} 1.0' in text
+    assert 'attendance_failures_total{code="invalid_json"} 1.0' in text
+    assert 'route="/api/v1/documents/<document_id>"' in text
+    for value in ("Fairweather", "BA14", "2016-05-04", data["pupils"][0]["upn"]):
+        assert value not in text
+
+
+def test_logs_are_json_with_request_id_and_no_case_data(client, case, caplog):
+    caplog.set_level(logging.INFO, logger="service")
+    client.post("/api/v1/documents/pn3", json=case("wiltshire-holiday"), headers={"X-Request-ID": "req-1"})
+    records = [r for r in caplog.records if r.name == "service.access"]
+    assert records
+    line = json.loads(JsonFormatter().format(records[-1]))
+    assert line["request_id"] == "req-1"
+    assert line["route"] == "/api/v1/documents/<document_id>"
+    assert line["status"] == 200
+    assert "Fairweather" not in json.dumps(line)
