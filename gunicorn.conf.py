@@ -27,3 +27,10 @@ accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 limit_request_line = 8190
+
+
+def post_worker_init(worker) -> None:  # noqa: ANN001 - gunicorn's hook signature
+    """Start LibreOffice in each worker before its first request (about a second), not during one."""
+    engines = worker.wsgi.extensions.get("engines") if hasattr(worker, "wsgi") else None
+    if engines is not None and hasattr(engines.converter, "warm_up"):
+        engines.converter.warm_up()

@@ -9,6 +9,8 @@ from typing import Any
 
 from service.councils import UnknownCouncil
 from service.engines import ConversionUnavailable
+from service.engines.libreoffice import ConversionFailed
+from service.engines.libreoffice import ConversionTimeout
 from service.forms import UnknownDocument
 from service.report import Report
 
@@ -87,12 +89,30 @@ def _conversion_unavailable(exc: ConversionUnavailable) -> Problem:
     )
 
 
+def _conversion_failed(exc: ConversionFailed) -> Problem:
+    if isinstance(exc, ConversionTimeout):
+        return Problem(
+            503,
+            "conversion_timeout",
+            "PDF conversion timed out",
+            "LibreOffice did not finish in time and was restarted; try again.",
+            {"retry_after": 5},
+        )
+    return Problem(
+        500,
+        "conversion_failed",
+        "PDF conversion failed",
+        "LibreOffice could not convert the letter; ask for format=docx, or report it.",
+    )
+
+
 # The one table: domain exception → problem. Add a row, never a second error path.
 TABLE: dict[type[Exception], Callable[[Any], Problem]] = {
     UnknownCouncil: _unknown_council,
     UnknownDocument: _unknown_document,
     CannotProduce: _cannot_produce,
     ConversionUnavailable: _conversion_unavailable,
+    ConversionFailed: _conversion_failed,
 }
 
 

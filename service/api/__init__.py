@@ -53,6 +53,15 @@ def _strip_location(errors: Any) -> Any:
 class ProblemApi(Api):
     """flask-smorest's Api, with its error body replaced by problem+json."""
 
+    def _register_responses(self) -> None:
+        """Describe every default error response as RFC 9457 problem+json."""
+        from service.api.schemas import ProblemSchema
+
+        self.ERROR_SCHEMA = ProblemSchema
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = problems.CONTENT_TYPE
+        super()._register_responses()
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = "application/json"
+
     def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
         data = getattr(error, "data", None) or {}
         extra: dict[str, Any] = {}
@@ -65,8 +74,10 @@ class ProblemApi(Api):
         problem = problems.Problem(
             status, _HTTP_CODES.get(status, "http_error"), error.name, error.description or "", extra
         )
-        # A 422 from webargs arrives with headers=None (style.md, known traps).
-        return problem_response(problem, data.get("headers") or None)
+        # A 422 from webargs arrives with headers=None (style.md, known traps); a 405 must keep its
+        # Allow header (RFC 9110 §15.5.6).
+        own = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        return problem_response(problem, {**own, **(data.get("headers") or {})})
 
 
 def register(app: Flask) -> ProblemApi:

@@ -15,6 +15,7 @@ from flask_smorest import Blueprint
 from service import bundles
 from service.api.request import read_case
 from service.api.schemas import CASE_BODY
+from service.api.schemas import PROBLEM
 from service.api.schemas import BundleQuery
 from service.api.schemas import ProblemSchema
 from service.api.schemas import VerifySchema
@@ -50,7 +51,10 @@ class Bundles(MethodView):
     @blp.doc(requestBody=CASE_BODY)
     @blp.response(200, content_type="application/zip", description="The bundle: PDFs, manifest.json, an .eml")
     @blp.alt_response(
-        422, schema=ProblemSchema, description="The case or its checklist fails: the report says why"
+        422,
+        schema=ProblemSchema,
+        content_type=PROBLEM,
+        description="The case or its checklist fails: the report says why",
     )
     def post(self, query: dict[str, Any]) -> Response:
         """Build a bundle for the council's penalty-notice team"""
@@ -84,7 +88,7 @@ class Verify(MethodView):
         }
     )
     @blp.response(200, VerifySchema)
-    @blp.alt_response(400, schema=ProblemSchema, description="No bundle in the request")
+    @blp.alt_response(400, schema=ProblemSchema, content_type=PROBLEM, description="No bundle in the request")
     def post(self) -> dict[str, Any]:
         """Check a received bundle: complete, untouched, signed, still valid"""
         if request.mimetype == "multipart/form-data" and "bundle" in request.files:

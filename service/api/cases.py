@@ -9,7 +9,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service.api.request import read_case
-from service.api.schemas import CASE_BODY
+from service.api.schemas import PROBLEM
+from service.api.schemas import VALIDATE_BODY
 from service.api.schemas import ProblemSchema
 from service.api.schemas import ReportSchema
 from service.api.schemas import ValidateQuery
@@ -26,11 +27,15 @@ blp = Blueprint(
 @blp.route("/validate")
 class Validate(MethodView):
     @blp.arguments(ValidateQuery, location="query")
-    @blp.doc(requestBody=CASE_BODY)
+    @blp.doc(requestBody=VALIDATE_BODY)
     @blp.response(200, ReportSchema)
-    @blp.alt_response(400, schema=ProblemSchema, description="Not JSON, or not a JSON object")
-    @blp.alt_response(404, schema=ProblemSchema, description="Unknown document")
-    @blp.alt_response(415, schema=ProblemSchema, description="Neither JSON nor multipart")
+    @blp.alt_response(
+        400, schema=ProblemSchema, content_type=PROBLEM, description="Not JSON, or not a JSON object"
+    )
+    @blp.alt_response(404, schema=ProblemSchema, content_type=PROBLEM, description="Unknown document")
+    @blp.alt_response(
+        415, schema=ProblemSchema, content_type=PROBLEM, description="Neither JSON nor multipart"
+    )
     def post(self, query: dict[str, Any]) -> dict[str, Any]:
         """Validate a case and say what the rules allow
         ---

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from service import councils
 from service import forms
+from service.api.schemas import PROBLEM
 from service.api.schemas import CouncilSchema
 from service.api.schemas import ProblemSchema
 
@@ -35,7 +36,7 @@ class Councils(MethodView):
 @blp.route("/<council_id>")
 class Council(MethodView):
     @blp.response(200, CouncilSchema)
-    @blp.alt_response(404, schema=ProblemSchema, description="Unknown council")
+    @blp.alt_response(404, schema=ProblemSchema, content_type=PROBLEM, description="Unknown council")
     def get(self, council_id: str) -> dict[str, Any]:
         """One council's rules, amounts, addresses and checklists"""
         return describe(councils.get(council_id))

@@ -14,6 +14,7 @@ from flask_smorest import Blueprint
 from service import forms
 from service.api.request import read_case
 from service.api.schemas import CASE_BODY
+from service.api.schemas import PROBLEM
 from service.api.schemas import DocumentInfoSchema
 from service.api.schemas import DocumentQuery
 from service.api.schemas import ProblemSchema
@@ -49,10 +50,15 @@ class Document(MethodView):
     @blp.doc(requestBody=CASE_BODY)
     @blp.response(200, content_type="application/pdf", description="The filled document")
     @blp.alt_response(
-        422, schema=ProblemSchema, description="The case cannot produce it: the report says why"
+        422,
+        schema=ProblemSchema,
+        content_type=PROBLEM,
+        description="The case cannot produce it: the report says why",
     )
-    @blp.alt_response(404, schema=ProblemSchema, description="Unknown document")
-    @blp.alt_response(503, schema=ProblemSchema, description="PDF letters: LibreOffice is unavailable")
+    @blp.alt_response(404, schema=ProblemSchema, content_type=PROBLEM, description="Unknown document")
+    @blp.alt_response(
+        503, schema=ProblemSchema, content_type=PROBLEM, description="PDF letters: LibreOffice is unavailable"
+    )
     def post(self, query: dict[str, Any], document_id: str) -> Response:
         """Fill one document from a case"""
         forms.get(document_id)  # an unknown id is a 404 before the body is read

@@ -7,6 +7,25 @@ from marshmallow import fields
 
 from service.case.schema import CaseSchema
 
+PROBLEM = "application/problem+json"
+# /cases/validate takes any JSON object and reports what is wrong with it: its body is described as
+# such (a schema-violating case is not refused, it is the input the endpoint exists for).
+VALIDATE_BODY = {
+    "description": "Any JSON object: a case (schema Case) gets its report; a faulty one gets its errors. "
+    "Or multipart/form-data with a part `case` and one file part per attachment, named by its kind.",
+    "required": True,
+    "content": {
+        "application/json": {"schema": {"type": "object", "additionalProperties": True}},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"case": {"type": "object", "additionalProperties": True}},
+                "required": ["case"],
+            },
+            "encoding": {"case": {"contentType": "application/json"}},
+        },
+    },
+}
 CASE_BODY = {
     "description": "A case (case-format.md), as JSON; or multipart/form-data with a part `case` "
     "holding the JSON and one file part per attachment, named by its kind.",
@@ -17,7 +36,7 @@ CASE_BODY = {
             "schema": {
                 "type": "object",
                 "properties": {
-                    "case": {"type": "string", "description": "the case JSON"},
+                    "case": {"$ref": "#/components/schemas/Case"},
                     "attendance_certificate": {"type": "string", "format": "binary"},
                     "leave_request_form": {"type": "string", "format": "binary"},
                     "refusal_letter": {"type": "string", "format": "binary"},
@@ -25,7 +44,8 @@ CASE_BODY = {
                     "other": {"type": "string", "format": "binary"},
                 },
                 "required": ["case"],
-            }
+            },
+            "encoding": {"case": {"contentType": "application/json"}},
         },
     },
 }

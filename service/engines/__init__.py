@@ -36,11 +36,18 @@ class UnavailableConverter:
         return False, self.reason
 
 
+def libreoffice() -> Converter:
+    """Return the warm LibreOffice converter (it starts LibreOffice on its first conversion)."""
+    from service.engines.libreoffice import LibreOfficeConverter  # imports this module: import late
+
+    return LibreOfficeConverter()
+
+
 @dataclass
 class Engines:
     """The engines one worker uses, built once by the app factory."""
 
-    converter: Converter = field(default_factory=UnavailableConverter)
+    converter: Converter = field(default_factory=libreoffice)
     pdf_filler: PdfFiller = field(default_factory=lambda: PdfFiller())
     docx_renderer: DocxRenderer = field(default_factory=lambda: DocxRenderer())
 
