@@ -19,11 +19,15 @@ from service.case import Case
 from service.case import Pupil
 from service.forms import Document
 from service.forms import Requirement
+from service.limits import PDF_PARSE_SECONDS
+from service.limits import TimeLimitExceeded
+from service.limits import time_limit
 from service.report import ChecklistItem
 from service.report import Issue
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PAGES = 50
+MAX_TEXT = 200_000  # characters kept for the name and date checks
 TEXT_PAGES = 10  # enough for any certificate or letter; bounds the work on a hostile file
 _MONTHS = ("january february march april may june july august september october november december").split()
 _DATES = re.compile(
@@ -68,6 +72,20 @@ def inspect(index: int, attachment: Attachment) -> Inspection:
 
 def _read(found: Inspection, path: str, data: bytes) -> None:
     try:
+        with time_limit(PDF_PARSE_SECONDS):
+            _parse(found, path, data)
+    except TimeLimitExceeded:
+        logging.getLogger(__name__).info("attachment parse over time limit")
+        found.problem = Issue(
+            path,
+            "attachment_unreadable",
+            f"This PDF took more than {PDF_PARSE_SECONDS:g} s "
+            "to read: it is damaged or built to exhaust the reader.",
+        )
+
+
+def _parse(found: Inspection, path: str, data: bytes) -> None:
+    try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             found.problem = Issue(
@@ -84,7 +102,7 @@ def _read(found: Inspection, path: str, data: bytes) -> None:
                 f"{found.pages} pages; an attachment has 1 to {MAX_PAGES}.",
             )
             return
-        found.text = "\n".join((page.extract_text() or "") for page in reader.pages[:TEXT_PAGES])
+        found.text = "\n".join((page.extract_text() or "") for page in reader.pages[:TEXT_PAGES])[:MAX_TEXT]
     except (
         PyPdfError,
         ValueError,
