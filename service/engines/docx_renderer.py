@@ -29,10 +29,32 @@ def _template_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
+class _CompilingOnce(SandboxedEnvironment):
+    """The sandbox, remembering each compiled template: docxtpl recompiles a part's XML on every render,
+    which costs more than the render itself. The same XML always compiles to the same template."""
+
+    def __init__(self) -> None:
+        super().__init__(autoescape=True, undefined=StrictUndefined)
+        self._compiled: dict[str, Any] = {}
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:  # noqa: A002
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        template = self._compiled.get(source)
+        if template is None:
+            if len(self._compiled) >= 64:
+                self._compiled.clear()
+            template = self._compiled[source] = super().from_string(source)
+        return template
+
+
+_ENVIRONMENT = _CompilingOnce()
+
+
 def environment() -> SandboxedEnvironment:
     """Return the Jinja environment: `{{ 7*7 }}` or `<b>&` in a name print as written; a missing
     variable fails loudly instead of printing nothing."""
-    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    return _ENVIRONMENT
 
 
 class DocxRenderer:
