@@ -94,39 +94,46 @@ _DISCUSS_CY: list[Block] = [
     ),
 ]
 
+_REQUEST_EN: list[Block] = [
+    (
+        "p",
+        "With reference to your request for {{ forenames }} to be absent for {{ days }} school "
+        "{{ 'day' if days == 1 else 'days' }} for {{ en.reason }}, I regret to inform you that this will not "
+        "be agreed on this occasion.",
+    ),
+    (
+        "p",
+        "The reason that you have provided for requesting a leave of absence does not indicate an "
+        "exceptional circumstance.",
+    ),
+    (
+        "p",
+        "I must advise you that if you do take your {{ en.child }} out of school for this period of time the "
+        "absences will NOT be authorised and will mean that {{ en.each_child }} will have a total of "
+        "{{ sessions }} sessions ({{ days }} school {{ 'day' if days == 1 else 'days' }}) of unauthorised "
+        "absence.",
+    ),
+]
+_DISCUSS_EN: list[Block] = [
+    (
+        "p",
+        "If you would like to discuss this further please contact the school office to make an appointment "
+        "with me, although it should be noted that this decision is final and has been made in line with "
+        "{{ en.guidance }}.",
+    ),
+]
+
 BODIES: dict[str, dict[str, list[Block]]] = {
     "leave-refusal-statutory-age": {
-        "en": [
-            (
-                "p",
-                "With reference to your request for {{ forenames }} to be absent for {{ days }} school "
-                "{{ 'day' if days == 1 else 'days' }} for {{ en.reason }}, I regret to inform you that this will not "
-                "be agreed on this occasion.",
-            ),
-            (
-                "p",
-                "The reason that you have provided for requesting a leave of absence does not indicate an "
-                "exceptional circumstance.",
-            ),
-            (
-                "p",
-                "I must advise you that if you do take your {{ en.child }} out of school for this period of time the "
-                "absences will NOT be authorised and will mean that {{ en.each_child }} will have a total of "
-                "{{ sessions }} sessions ({{ days }} school {{ 'day' if days == 1 else 'days' }}) of unauthorised "
-                "absence.",
-            ),
+        "en": _REQUEST_EN
+        + [
             (
                 "p",
                 "Where a pupil's unauthorised absence amounts to {{ threshold }} sessions or more{{ en.window }}, "
                 "{{ council }} may issue a penalty notice to each parent for each child.",
             ),
-            (
-                "p",
-                "If you would like to discuss this further please contact the school office to make an appointment "
-                "with me, although it should be noted that this decision is final and has been made in line with "
-                "{{ en.guidance }}.",
-            ),
-        ],
+        ]
+        + _DISCUSS_EN,
         "cy": _REQUEST_CY
         + [
             (
@@ -139,25 +146,8 @@ BODIES: dict[str, dict[str, list[Block]]] = {
         + _DISCUSS_CY,
     },
     "leave-refusal-not-statutory-age": {
-        "en": [
-            (
-                "p",
-                "With reference to your request for {{ forenames }} to be absent for {{ days }} school "
-                "{{ 'day' if days == 1 else 'days' }} for {{ en.reason }}, I regret to inform you that this will not "
-                "be agreed on this occasion.",
-            ),
-            (
-                "p",
-                "The reason that you have provided for requesting a leave of absence does not indicate an "
-                "exceptional circumstance.",
-            ),
-            (
-                "p",
-                "I must advise you that if you do take your {{ en.child }} out of school for this period of time the "
-                "absences will NOT be authorised and will mean that {{ en.each_child }} will have a total of "
-                "{{ sessions }} sessions ({{ days }} school {{ 'day' if days == 1 else 'days' }}) of unauthorised "
-                "absence.",
-            ),
+        "en": _REQUEST_EN
+        + [
             (
                 "p",
                 "As {{ forenames }} {{ 'is' if single else 'are' }} {{ 'past' if above_age else 'not yet of' }} statutory school age, I will not be "
@@ -166,13 +156,8 @@ BODIES: dict[str, dict[str, list[Block]]] = {
                 "accumulates {{ threshold }} or more sessions of unauthorised absence{{ en.window }}, the school "
                 "must notify the local authority and a penalty notice may be issued to each parent for each child.",
             ),
-            (
-                "p",
-                "If you would like to discuss this further please contact the school office to make an appointment "
-                "with me, although it should be noted that this decision is final and has been made in line with "
-                "{{ en.guidance }}.",
-            ),
-        ],
+        ]
+        + _DISCUSS_EN,
         "cy": _REQUEST_CY
         + [
             (
@@ -216,13 +201,8 @@ BODIES: dict[str, dict[str, list[Block]]] = {
                 "the school must notify the local authority and a penalty notice may be issued to each parent for "
                 "each child.",
             ),
-            (
-                "p",
-                "If you would like to discuss this further please contact the school office to make an appointment "
-                "with me, although it should be noted that this decision is final and has been made in line with "
-                "{{ en.guidance }}.",
-            ),
-        ],
+        ]
+        + _DISCUSS_EN,
         "cy": [
             ("p", "Daeth i'm sylw bod {{ cy.forenames }} wedi bod yn absennol o'r ysgol {{ cy.between }}."),
             ("if", "holiday"),
@@ -428,7 +408,10 @@ BODIES: dict[str, dict[str, list[Block]]] = {
                 "o'r dysgu yn yr ysgol. Amgaeaf gopi o dystysgrif gofrestru {{ forename }}, sy'n dangos dadansoddiad "
                 "o bresenoldeb a phrydlondeb, ac a yw pob absenoldeb wedi'i awdurdodi neu heb ei awdurdodi.",
             ),
-            ("p", "Mae presenoldeb rheolaidd yn hynod o bwysig, gan y gall colli'r ysgol effeithio ar ddysgu."),
+            (
+                "p",
+                "Mae presenoldeb rheolaidd yn hynod o bwysig, gan y gall colli'r ysgol effeithio ar ddysgu.",
+            ),
             (
                 "p",
                 "Bellach, mae'n ofynnol i mi eich gwahodd i Gyfarfod Presenoldeb Ysgol, ac efallai y bydd angen i ni "

@@ -53,7 +53,9 @@ def shared_example_names() -> list[str]:
 
 @pytest.fixture
 def app():
-    return create_app({"TESTING": True})
+    made = create_app({"TESTING": True})
+    yield made
+    made.extensions["engines"].converter.close()
 
 
 @pytest.fixture

@@ -299,6 +299,12 @@ class LibreOfficeConverter:
             if got:
                 self._lock.release()
 
+    def __del__(self) -> None:
+        # A converter dropped with its worker running must not leave LibreOffice, its pipes or files behind.
+        with contextlib.suppress(Exception):
+            if self._worker is not None or self._base is not None:
+                self.close()
+
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         """Hold the conversion lock, waiting at most busy_timeout."""

@@ -6,6 +6,7 @@ from service.case import Address
 from service.case import Case
 from service.case import Parent
 from service.case import Pupil
+from service.forms import Value
 from service.rules.penalty_notice import liable_parents
 from service.text import and_list
 from service.text import join_nonempty
@@ -31,6 +32,24 @@ def form_parents(case: Case) -> list[tuple[int, Parent]]:
     return sorted(
         ((i, p) for i, p in enumerate(case.parents) if p.id in order), key=lambda ip: order.index(ip[1].id)
     )
+
+
+def parent_values(case: Case, pupil_at: tuple[int, Pupil], postcode_apart: bool = False,
+                  phone: bool = False) -> dict[str, Value]:
+    """Return the `parent1_…`/`parent2_…` fields: name, address (and postcode, phone when the form has them),
+    each with the JSON path it comes from (the pupil's address for a parent who lives there)."""
+    n, pupil = pupil_at
+    values: dict[str, Value] = {}
+    for slot, (i, parent) in enumerate(form_parents(case)[:2], start=1):
+        home = case.home_of(parent, pupil)
+        where = f"parents[{i}].address" if parent.address else f"pupils[{n}].address"
+        values[f"parent{slot}_name"] = Value(parent.full_name, f"parents[{i}].full_name")
+        values[f"parent{slot}_address"] = Value(address_lines(home, with_postcode=not postcode_apart), where)
+        if postcode_apart:
+            values[f"parent{slot}_postcode"] = Value(home.postcode, f"{where}.postcode")
+        if phone:
+            values[f"parent{slot}_phone"] = Value(parent.phone or "Not available", f"parents[{i}].phone")
+    return values
 
 
 def named(parent: Parent) -> str:

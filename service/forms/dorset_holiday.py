@@ -8,8 +8,8 @@ from service.forms import Sheet
 from service.forms import Value
 from service.forms._common import address_lines
 from service.forms._common import dob_gender
-from service.forms._common import form_parents
 from service.forms._common import lives_with
+from service.forms._common import parent_values
 from service.forms._common import school_contact
 from service.text import long_date
 
@@ -29,12 +29,7 @@ def fields(sheet: Sheet) -> dict[str, Value]:
         "other_information": Value(case.other_information or "None", "other_information"),
         "parent2_name": Value("None recorded", "parents"),
     }
-    for slot, (i, parent) in enumerate(form_parents(case)[:2], start=1):
-        where = f"parents[{i}].address" if parent.address else f"pupils[{n}].address"
-        values[f"parent{slot}_name"] = Value(parent.full_name, f"parents[{i}].full_name")
-        values[f"parent{slot}_address"] = Value(address_lines(case.home_of(parent, pupil)), where)
-        values[f"parent{slot}_phone"] = Value(parent.phone or "Not available", f"parents[{i}].phone")
-    return values
+    return values | parent_values(case, sheet.pupils[0], phone=True)
 
 
 DOCUMENT = PdfForm(

@@ -7,8 +7,8 @@ from service.forms import Requirement
 from service.forms import Sheet
 from service.forms import Value
 from service.forms._common import address_lines
-from service.forms._common import form_parents
 from service.forms._common import lives_with
+from service.forms._common import parent_values
 from service.forms._common import responsible
 from service.text import long_date
 
@@ -17,13 +17,7 @@ def fields(sheet: Sheet) -> dict[str, Value]:
     """Map a case to the PN3's fields: two parents, two pupils a sheet, the period and attachments."""
     case = sheet.case
     first = sheet.pupils[0][1]
-    values: dict[str, Value] = {}
-    for slot, (i, parent) in enumerate(form_parents(case)[:2], start=1):
-        home = case.home_of(parent, first)
-        where = f"parents[{i}].address" if parent.address else f"pupils[{sheet.pupils[0][0]}].address"
-        values[f"parent{slot}_name"] = Value(parent.full_name, f"parents[{i}].full_name")
-        values[f"parent{slot}_address"] = Value(address_lines(home, with_postcode=False), where)
-        values[f"parent{slot}_postcode"] = Value(home.postcode, f"{where}.postcode")
+    values = parent_values(case, sheet.pupils[0], postcode_apart=True)
     for slot, (n, pupil) in enumerate(sheet.pupils, start=1):
         values[f"pupil{slot}_name"] = Value(pupil.full_name, f"pupils[{n}].surname")
         values[f"pupil{slot}_dob"] = Value(long_date(pupil.date_of_birth), f"pupils[{n}].date_of_birth")
