@@ -12,7 +12,6 @@ from dataclasses import field
 from datetime import date
 
 from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
 from service.case import Attachment
 from service.case import Case
@@ -103,19 +102,11 @@ def _parse(found: Inspection, path: str, data: bytes) -> None:
             )
             return
         found.text = "\n".join((page.extract_text() or "") for page in reader.pages[:TEXT_PAGES])[:MAX_TEXT]
-    except (
-        PyPdfError,
-        ValueError,
-        TypeError,
-        KeyError,
-        AttributeError,
-        IndexError,
-        RecursionError,
-        OverflowError,
-        ZeroDivisionError,
-        AssertionError,
-        UnicodeError,
-    ) as exc:
+    except TimeLimitExceeded:
+        raise
+    # pypdf on a hostile file can raise nearly anything (NotImplementedError for an odd filter,
+    # RecursionError, struct errors…): each means "this PDF cannot be read", never a service failure.
+    except Exception as exc:
         logging.getLogger(__name__).info("unreadable attachment: %s", type(exc).__name__)
         found.problem = Issue(path, "attachment_unreadable", "This PDF is damaged and cannot be read.")
 

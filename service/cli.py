@@ -1,4 +1,4 @@
-"""Command line for scripts and cron: validate a case file and print the report."""
+"""Command line for scripts and cron: validate a case file and print the report; import a school export."""
 
 from __future__ import annotations
 
@@ -21,7 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("case", type=Path, help="the case file (JSON), or - for standard input")
     check.add_argument("--document", help="also check what blocks this document (e.g. pn3)")
     check.add_argument("--today", type=date.fromisoformat, help="the date to judge on (YYYY-MM-DD)")
+    _import_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "import":
+        return import_export(args)
     try:
         raw = sys.stdin.read() if str(args.case) == "-" else args.case.read_text(encoding="utf-8")
         data = json.loads(raw)
@@ -38,3 +41,44 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     return 0 if report.valid else 1
+
+
+def _import_parser(commands: argparse._SubParsersAction) -> None:
+    imports = commands.add_parser("import", help="import a school MIS export: cases, scan, documents")
+    imports.add_argument("kind", choices=("ctf", "csv"), help="a Common Transfer File or a CSV register")
+    imports.add_argument("file", type=Path, help="the export (CTF XML, or the CSV register)")
+    imports.add_argument("--pupils", type=Path, help="CSV only: the pupil/contact sheet")
+    imports.add_argument("--case", type=Path, required=True, help="JSON: council, school, defaults, mapping")
+    imports.add_argument("--out", type=Path, required=True, help="the folder to write to")
+    imports.add_argument("--documents", help="one document per eligible pupil too (notice-to-improve …)")
+    imports.add_argument("--format", choices=("docx", "pdf"), help="letters as DOCX (default) or PDF")
+
+
+def import_export(args: argparse.Namespace) -> int:
+    """Import an export to a folder; exit 0 when no pupil has errors, 1 when some have, 2 on bad input."""
+    from service.imports import run
+    from service.problems import Problem
+
+    try:
+        part = json.loads(args.case.read_text(encoding="utf-8"))
+        file = args.file.read_bytes()
+        pupils = args.pupils.read_bytes() if args.pupils else None
+    except (OSError, ValueError) as exc:
+        print(f"cannot read the input: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    if not isinstance(part, dict):
+        print("the case part must be a JSON object", file=sys.stderr)
+        return 2
+    try:
+        given, export = run.prepare(args.kind, part, file, pupils)
+        found = run.write(args.out, export, given, args.documents, args.format)
+    except Problem as exc:
+        print(f"{exc.code}: {exc.detail or exc.title}", file=sys.stderr)
+        for error in exc.extra.get("errors", []):
+            print(f"  {error['path']}: {error['code']}", file=sys.stderr)
+        return 2
+    except (UnknownDocument, UnknownCouncil) as exc:
+        print(f"unknown id {exc.args[0]!r}; known: {', '.join(exc.known)}", file=sys.stderr)
+        return 2
+    print(f"{len(found['cases'])} pupils, {len(found['errors'])} errors: written to {args.out}")
+    return 1 if found["errors"] else 0

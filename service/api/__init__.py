@@ -87,6 +87,7 @@ def register(app: Flask) -> ProblemApi:
     from service.api import councils
     from service.api import documents
     from service.api import health
+    from service.api import imports
 
     api = ProblemApi(app)
     for field_class, fmt in (
@@ -98,7 +99,7 @@ def register(app: Flask) -> ProblemApi:
         (case_fields.Base64Bytes, "byte"),
     ):
         api.register_field(field_class, "string", fmt)
-    for module in (health, councils, documents, cases, bundles):
+    for module in (health, councils, documents, cases, bundles, imports):
         api.register_blueprint(module.blp)
     _docs_assets(app)
     from service.api import hooks

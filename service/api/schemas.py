@@ -161,3 +161,60 @@ class VerifySchema(Schema):
     errors = fields.List(fields.Nested(IssueSchema))
     warnings = fields.List(fields.Nested(IssueSchema))
     manifest = fields.Dict(allow_none=True)
+
+
+IMPORT_BODY = {
+    "description": "A school MIS export as multipart/form-data: `file` (the CTF XML, or the CSV register), "
+    "`pupils` (CSV only, optional: the pupil/contact sheet) and `case` (JSON: `council`, `school` and "
+    "defaults for every case; for CSV an optional `mapping` of field → column header).",
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "pupils": {"type": "string", "format": "binary"},
+                    "case": {"type": "string", "description": "JSON: council, school, defaults, mapping"},
+                },
+                "required": ["file", "case"],
+            }
+        }
+    },
+}
+
+
+class ImportQuery(Schema):
+    documents = fields.String(
+        metadata={"description": "a document id (notice-to-improve …): a ZIP, one per eligible pupil"}
+    )
+    format = fields.String(
+        metadata={"enum": ["docx", "pdf"], "description": "with documents: letters as DOCX (default) or PDF"}
+    )
+
+
+class ImportIssueSchema(IssueSchema):
+    line = fields.Integer(allow_none=True, metadata={"description": "the export's line the issue is on"})
+
+
+class ScanRowSchema(Schema):
+    upn = fields.String(allow_none=True)
+    name = fields.String()
+    sessions_possible = fields.Integer()
+    attendance_percent = fields.Float(allow_none=True)
+    unauthorised_sessions_in_window = fields.Integer(allow_none=True)
+    persistent_absence = fields.Boolean()
+    severe_absence = fields.Boolean()
+    documents_allowed = fields.List(fields.String())
+    window = fields.Dict(metadata={"description": "basis (school_weeks|term|export|totals|none), start, end"})
+    absence_type = fields.String(metadata={"enum": ["irregular", "holiday"]})
+    valid = fields.Boolean(metadata={"description": "the pupil's case has no errors"})
+    siblings = fields.List(fields.String(), metadata={"description": "UPNs sharing a contact"})
+    line = fields.Integer(allow_none=True)
+
+
+class ImportResultSchema(Schema):
+    cases = fields.List(fields.Dict(), metadata={"description": "one case per pupil (case-format.md)"})
+    scan = fields.List(fields.Nested(ScanRowSchema))
+    errors = fields.List(fields.Nested(ImportIssueSchema))
+    source = fields.Dict(metadata={"description": "the export read: kind, version or layout, encoding"})

@@ -1,0 +1,64 @@
+"""One import from end to end: read the export, scan every pupil, answer in the contract's shape."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Iterable
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from service.engines import Engines
+from service.imports import Export
+from service.imports import batch
+from service.imports import csv_import
+from service.imports import ctf
+from service.imports.cases import Defaults
+from service.imports.cases import defaults
+from service.imports.scan import PupilResult
+from service.imports.scan import run
+
+KINDS = ("ctf", "csv")
+
+
+def prepare(
+    kind: str, part: Mapping[str, Any], file: bytes, pupils: bytes | None = None
+) -> tuple[Defaults, Export]:
+    """Check the case part, then read the export (CTF XML, or a CSV register and pupil sheet)."""
+    given = defaults(part, kind)
+    if kind == "ctf":
+        return given, ctf.read(file)
+    return given, csv_import.read(file, pupils, given.mapping)
+
+
+def answer(export: Export, results: Iterable[PupilResult]) -> dict[str, Any]:
+    """Return the contract's answer: one case per pupil, the scan, and every error with its line."""
+    cases, scan, errors = [], [], [i.as_dict() for i in export.issues]
+    for result in results:
+        cases.append(result.case)
+        scan.append(result.row)
+        errors += [e.as_dict() for e in result.errors]
+    return {"cases": cases, "scan": scan, "errors": errors, "source": export.source}
+
+
+def write(
+    out: Path,
+    export: Export,
+    given: Defaults,
+    document_id: str | None = None,
+    fmt: str | None = None,
+    engines: Engines | None = None,
+) -> dict[str, Any]:
+    """Write cases.json, scan.json, errors.json and, when asked, documents/ (with summary.csv) to `out`."""
+    fmt = batch.check(document_id, fmt, given) if document_id else None
+    results = list(run(export, given))
+    found = answer(export, results)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("cases", "scan", "errors"):
+        text = json.dumps(found[name], indent=2, ensure_ascii=False)
+        (out / f"{name}.json").write_text(text + "\n", encoding="utf-8")
+    if document_id and fmt:
+        with batch.archive(results, document_id, fmt, engines or Engines(), given) as archive:
+            zipfile.ZipFile(archive).extractall(out / "documents")
+    return found

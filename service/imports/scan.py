@@ -1,0 +1,281 @@
+"""The threshold scan: per pupil, attendance, unauthorised sessions in the window, and what the rules allow.
+
+The window is the council's: England, the latest `window_school_weeks` school weeks ending at the pupil's
+latest mark (rules.md §Thresholds: a rolling 10 school weeks, which may span terms and school years; weeks
+with no possible session, such as half-term, are not school weeks, as in `rules.threshold.school_weeks`).
+A council without a rolling window (Wales) counts the current term, told from the register by the last
+break of two weeks or more (Christmas, Easter, summer; half-terms are one week), or the whole export when
+the register shows no such break. Attendance and the absence flags are for the current school year.
+The case built from the window is validated once, and `rules.decide` (through `validate`) says which
+documents are allowed: no rule is re-implemented here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from datetime import timedelta
+from typing import Any
+
+from marshmallow import ValidationError
+
+from service import councils
+from service import forms
+from service import rules
+from service.case import Case
+from service.case.fields import LENIENT
+from service.case.schema import CaseSchema
+from service.councils import Council
+from service.imports import Export
+from service.imports import LineIssue
+from service.imports import ParsedPupil
+from service.imports import YearSummary
+from service.imports.cases import Defaults
+from service.imports.cases import case_data
+from service.imports.marks import FLAGS
+from service.imports.marks import Register
+from service.imports.marks import totals
+from service.register import UNAUTHORISED
+from service.register import Totals
+from service.report import Issue
+from service.report import Report
+from service.report import issues_from_marshmallow
+from service.school_calendar import school_year_start
+from service.validation import blocking_issues
+
+# 12+ days with no possible session end a term: a two-week holiday is 16 days weekend to weekend, while
+# a half-term is 9, or 11 with an INSET day either side.
+TERM_BREAK_DAYS = 12
+GATED = frozenset({"notice_to_improve", "penalty_notice"})  # the documents a threshold scan is about
+PERSISTENT = 0.9  # DfE: persistent absence, missing 10% or more of possible sessions
+SEVERE = 0.5  # DfE: severe absence, missing 50% or more
+
+
+@dataclass(frozen=True)
+class Window:
+    """Where the unauthorised sessions were counted, and how many there were."""
+
+    basis: str  # "school_weeks", "term", "export", "totals" (no marks) or "none" (no attendance at all)
+    start: date | None = None
+    end: date | None = None
+    unauthorised: int | None = None
+    holiday: bool = False
+    school_weeks: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the window's JSON shape."""
+        return {
+            "basis": self.basis,
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+            "school_weeks": self.school_weeks,
+        }
+
+
+@dataclass
+class PupilResult:
+    """One pupil scanned: the case built, its report, the scan row and the errors with their lines."""
+
+    index: int
+    parsed: ParsedPupil
+    case: dict[str, Any]
+    report: Report
+    loaded: Case | None
+    row: dict[str, Any]
+    errors: list[LineIssue]
+
+
+class Checker:
+    """Validate the cases of one import as `validation.check` does (schema, then `rules.decide`), with the
+    case schema built once: marshmallow builds nested schemas per instance, most of a case's load time."""
+
+    def __init__(self) -> None:
+        self.schema = CaseSchema()
+
+    def load(self, data: dict[str, Any]) -> tuple[Case | None, list[Issue]]:
+        """Load a case as `schema.load_case` does: leniently again when only formats are wrong."""
+        try:
+            return self.schema.load(data), []
+        except ValidationError as exc:
+            errors = issues_from_marshmallow(exc.messages)
+        token = LENIENT.set(True)
+        try:
+            return self.schema.load(data), errors
+        except ValidationError:
+            return None, errors
+        finally:
+            LENIENT.reset(token)
+
+    def check(self, data: dict[str, Any], today: date) -> tuple[Report, Case | None]:
+        """Return the report on a case (no attachments: the case part may not carry any) and the case."""
+        case, errors = self.load(data)
+        report = Report(council=data["council"], errors=errors)
+        if case is None:
+            return report, None
+        outcome = rules.decide(case, councils.get(case.council), case.letter_date or today)
+        report.errors = list(dict.fromkeys(report.errors + outcome.errors))
+        report.warnings += outcome.warnings
+        report.decisions = outcome.decisions
+        return report, case
+
+
+def _window(register: Register, start: date, end: date, basis: str, weeks: int | None) -> Window:
+    counts = Counter(register.between(start, end))
+    unauthorised = sum(counts[c] for c in UNAUTHORISED)
+    # A holiday case when holiday codes (G) are most of the unauthorised sessions; otherwise irregular.
+    holiday = counts["G"] * 2 > unauthorised
+    return Window(basis, start, end, unauthorised, holiday, weeks)
+
+
+def latest_weeks(register: Register, weeks: int, latest: date) -> Window:
+    """Return the last `weeks` school weeks ending at the latest mark (fewer when the register is short)."""
+    mondays = register.school_weeks(latest)[-weeks:]
+    start = register.first_possible(mondays[0], latest) or mondays[0]
+    return _window(register, start, latest, "school_weeks", len(mondays))
+
+
+def term(register: Register, latest: date) -> Window:
+    """Return the current term: from the first session after the last break of two weeks or more."""
+    first = register.first_possible(register.start, latest) or register.start
+    flags = register.between(first, latest).translate(FLAGS)
+    am, pm = flags[0::2], flags[1::2]
+    days = format(int(am, 2) | int(pm or "0", 2), f"0{len(am)}b") if am else ""
+    breaks = list(re.finditer(f"0{{{TERM_BREAK_DAYS},}}", days))
+    if not breaks:
+        return _window(register, first, latest, "export", None)
+    return _window(register, first + timedelta(days=breaks[-1].end()), latest, "term", None)
+
+
+def year_totals(register: Register, latest: date) -> Totals:
+    """Return the totals of the school year (1 Sep – 31 Aug) of the latest mark."""
+    return totals(register.between(max(school_year_start(latest), register.start), latest))
+
+
+def summary_totals(summaries: list[YearSummary]) -> tuple[Totals, int | None]:
+    """Return the totals of the latest year the CTF summarises (all its schools), and that year."""
+    year = max((s.year or 0 for s in summaries), default=0)
+    chosen = [s for s in summaries if (s.year or 0) == year]
+    possible = sum(s.possible for s in chosen)
+    authorised = sum(s.authorised for s in chosen)
+    unauthorised = sum(s.unauthorised for s in chosen)
+    # SessionsAttended when sent (CTF 2x), else what the absences leave of the possible sessions.
+    attended = sum(
+        s.possible - s.authorised - s.unauthorised if s.attended is None else s.attended for s in chosen
+    )
+    return Totals(possible, max(attended, 0), authorised, unauthorised), (year or None)
+
+
+def measure(parsed: ParsedPupil, council: Council, fallback: date) -> tuple[Window, Totals | None, date]:
+    """Return the pupil's window, current-year totals and as-of date, from the marks or else the summaries."""
+    register = parsed.register
+    latest = register.latest_mark() if register else None
+    if register is not None and latest is not None:
+        weeks = council.threshold.window_school_weeks
+        window = latest_weeks(register, weeks, latest) if weeks else term(register, latest)
+        return window, year_totals(register, latest), latest
+    if parsed.summaries:
+        found, year = summary_totals(parsed.summaries)
+        start = min(date(year, 9, 1), fallback) if year else school_year_start(fallback)
+        return Window("totals", start, fallback, found.unauthorised_absences), found, fallback
+    return Window("none", fallback, fallback, None), None, fallback
+
+
+def built_absence(window: Window) -> dict[str, Any]:
+    """Return the case's absence: the window, its unauthorised sessions, holiday or irregular."""
+    assert window.start is not None and window.end is not None
+    return {
+        "type": "holiday" if window.holiday else "irregular",
+        "start_date": window.start.isoformat(),
+        "end_date": window.end.isoformat(),
+        "unauthorised_sessions": window.unauthorised or 0,
+    }
+
+
+def built_attendance(found: Totals | None, as_of: date) -> dict[str, Any] | None:
+    """Return the case's attendance block (current school year), or None when the export has none."""
+    if found is None:
+        return None
+    return {
+        "as_of": as_of.isoformat(),
+        "sessions_possible": found.sessions_possible,
+        "sessions_present": found.sessions_present,
+        "authorised_absences": found.authorised_absences,
+        "unauthorised_absences": found.unauthorised_absences,
+    }
+
+
+def allowed(case: Case | None, council: Council, decisions: dict[str, Any] | None) -> list[str]:
+    """Return the council's threshold documents (Notice to Improve, penalty requests) the rules allow."""
+    if case is None or decisions is None:
+        return []
+    out = []
+    for document_id in council.documents:
+        document = forms.get(document_id)
+        if GATED & set(document.needs) and not blocking_issues(case, council, document, decisions):
+            out.append(document_id)
+    return out
+
+
+def rebase(index: int, issues: list[Any], line: int | None) -> list[LineIssue]:
+    """Return a case's issues with paths under `pupils[index]`, each with the pupil's line."""
+    out = []
+    for issue in issues:
+        rest = issue.path.removeprefix("pupils[0]").lstrip(".")
+        path = f"pupils[{index}]" + (f".{rest}" if rest else "")
+        out.append(LineIssue(path, issue.code, issue.message, getattr(issue, "line", None) or line))
+    return list(dict.fromkeys(out))
+
+
+def scan_pupil(
+    index: int, parsed: ParsedPupil, given: Defaults, fallback: date, siblings: list[str], checker: Checker
+) -> PupilResult:
+    """Build, validate and scan one pupil's case."""
+    window, found, as_of = measure(parsed, given.council, fallback)
+    data = case_data(parsed, given, built_absence(window), built_attendance(found, as_of))
+    report, case = checker.check(data, given.today)
+    errors = rebase(index, [*parsed.issues, *report.errors], parsed.line)
+    possible = found.sessions_possible if found else 0
+    ratio = found.sessions_present / possible if found and possible else None
+    row = {
+        "upn": parsed.pupil.get("upn"),
+        "name": " ".join(p for p in (parsed.pupil.get("forename"), parsed.pupil.get("surname")) if p),
+        "sessions_possible": possible,
+        "attendance_percent": round(100 * ratio, 1) if ratio is not None else None,
+        "unauthorised_sessions_in_window": window.unauthorised if window.basis != "totals" else None,
+        "persistent_absence": ratio is not None and ratio < PERSISTENT,
+        "severe_absence": ratio is not None and ratio < SEVERE,
+        "documents_allowed": allowed(case, given.council, report.decisions),
+        "window": window.as_dict(),
+        "absence_type": "holiday" if window.holiday else "irregular",
+        "valid": report.valid,
+        "siblings": siblings,
+        "line": parsed.line,
+    }
+    return PupilResult(index, parsed, data, report, case, row, errors)
+
+
+def siblings(export: Export) -> list[list[str]]:
+    """Return, per pupil, the UPNs of the other pupils who share a contact with parental responsibility."""
+    by_contact: dict[tuple[str, ...], set[int]] = defaultdict(set)
+    for n, parsed in enumerate(export.pupils):
+        for contact in parsed.contacts:
+            if contact.responsibility:
+                by_contact[contact.key()].add(n)
+    found: list[set[int]] = [set() for _ in export.pupils]
+    for group in by_contact.values():
+        for n in group:
+            found[n] |= group - {n}
+    return [sorted(str(export.pupils[m].pupil.get("upn")) for m in group) for group in found]
+
+
+def run(export: Export, given: Defaults) -> Iterator[PupilResult]:
+    """Scan every pupil of the export, in file order: nothing is dropped."""
+    fallback = export.exported_on or given.today
+    family = siblings(export)
+    checker = Checker()
+    for index, parsed in enumerate(export.pupils):
+        yield scan_pupil(index, parsed, given, fallback, family[index], checker)

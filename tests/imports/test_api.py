@@ -1,0 +1,107 @@
+"""POST /api/v1/imports/ctf and /imports/csv over the test client: the contract's answer, ZIPs, problems."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+
+from service import create_app
+from tests.imports.builders import COUNCIL_DEFAULTS
+from tests.imports.builders import upn
+from tests.imports.test_batch import school
+from tests.imports.test_csv import SIMS_PUPILS
+from tests.imports.test_csv import WEEK
+from tests.imports.test_csv import am_pm_register
+
+PROBLEM = "application/problem+json"
+
+
+def post(client, kind: str, file: bytes | None, case: object = COUNCIL_DEFAULTS, query: str = "", **parts):
+    data = {name: (io.BytesIO(content), f"{name}.csv") for name, content in parts.items()}
+    if file is not None:
+        data["file"] = (io.BytesIO(file), "export")
+    if case is not None:
+        data["case"] = case if isinstance(case, str) else json.dumps(case)
+    return client.post(f"/api/v1/imports/{kind}{query}", data=data, content_type="multipart/form-data")
+
+
+def test_ctf_import_answers_cases_scan_and_errors(client):
+    response = post(client, "ctf", school())
+    assert response.status_code == 200
+    body = response.get_json()
+    assert list(body) == ["cases", "scan", "errors", "source"]
+    assert [c["pupils"][0]["upn"] for c in body["cases"]] == [upn(n) for n in range(1, 5)]
+    assert body["cases"][0]["council"] == "wiltshire" and body["cases"][0]["school"] == COUNCIL_DEFAULTS["school"]
+    assert [r["documents_allowed"] for r in body["scan"]] == [["notice-to-improve"], [], ["notice-to-improve"],
+                                                              ["notice-to-improve"]]
+    assert [(e["path"], e["code"], e["line"]) for e in body["errors"]] == [("pupils[3].parents[0].phone", "invalid_phone", 9)]
+
+
+def test_csv_import_takes_the_pupil_sheet_part(client):
+    response = post(client, "csv", am_pm_register({upn(1): WEEK}).encode(), pupils=SIMS_PUPILS.encode("cp1252"))
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["source"] == {"kind": "csv", "layout": "am_pm", "encoding": "utf-8", "pupils_encoding": "windows-1252"}
+    assert [c["pupils"][0]["forename"] for c in body["cases"]] == ["Siân", "Zoë"]
+    # Zoë's only contact has no parental responsibility: listed, with the errors that say so.
+    assert ("pupils[1].parents", "no_parental_responsibility") in [(e["path"], e["code"]) for e in body["errors"]]
+
+
+def test_documents_query_streams_a_zip(client):
+    response = post(client, "ctf", school(), query="?documents=notice-to-improve")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="ctf-notice-to-improve-')
+    assert len([n for n in zipfile.ZipFile(io.BytesIO(response.data)).namelist() if n.endswith(".docx")]) == 2
+
+
+@pytest.mark.parametrize(
+    ("kind", "file", "case", "query", "status", "code"),
+    [
+        ("ctf", None, COUNCIL_DEFAULTS, "", 400, "file_missing"),
+        ("ctf", b"<CTfile/>", None, "", 400, "case_missing"),
+        ("ctf", b"<CTfile/>", "{nope", "", 400, "invalid_json"),
+        ("ctf", b"<CTfile/>", "[1, 2]", "", 400, "case_not_object"),
+        ("ctf", b"<CTfile/>", {**COUNCIL_DEFAULTS, "council": "atlantis"}, "", 422, "invalid_import_case"),
+        ("ctf", b"<CTfile/>", {**COUNCIL_DEFAULTS, "pupils": []}, "", 422, "invalid_import_case"),
+        ("ctf", b'<!DOCTYPE x [<!ENTITY a "b">]><CTfile>&a;</CTfile>', COUNCIL_DEFAULTS, "", 400, "hostile_xml"),
+        ("ctf", b"<CTfile><Header></CTfile>", COUNCIL_DEFAULTS, "", 400, "invalid_xml"),
+        ("ctf", b"<CTfile/>", COUNCIL_DEFAULTS, "?documents=pn9", 404, "unknown_document"),
+        ("ctf", b"<CTfile/>", COUNCIL_DEFAULTS, "?documents=notice-to-improve&format=xlsx", 400, "unsupported_format"),
+        ("ctf", b"<CTfile/>", {**COUNCIL_DEFAULTS, "council": "vale-of-glamorgan"}, "?documents=notice-to-improve",
+         422, "document_not_for_council"),
+        ("csv", b"Name,Score\nRhys,3\n", COUNCIL_DEFAULTS, "", 400, "csv_layout_unknown"),
+        ("csv", b"UPN,Date,AM,PM\n", {**COUNCIL_DEFAULTS, "mapping": {"upn": "Pupil"}}, "", 422, "invalid_mapping"),
+    ],
+)
+def test_errors_are_problem_json(client, kind, file, case, query, status, code):
+    response = post(client, kind, file, case, query)
+    assert (response.status_code, response.mimetype, response.get_json()["code"]) == (status, PROBLEM, code)
+
+
+def test_invalid_case_part_lists_every_fault(client):
+    response = post(client, "ctf", b"<CTfile/>", {"council": "wiltshire", "school": {"name": "Larkspur"},
+                                                  "parents": [], "attachments": [], "colour": "red"})
+    assert response.status_code == 422
+    assert [(e["path"], e["code"]) for e in response.get_json()["errors"]] == [
+        ("colour", "unknown_field"), ("parents", "from_export"), ("attachments", "not_for_imports"),
+        ("school.urn", "required"), ("school.headteacher", "required"), ("school.contact_name", "required"),
+        ("school.contact_phone", "required"),
+    ]
+
+
+def test_json_body_is_415_and_oversized_upload_is_413():
+    client = create_app({"TESTING": True, "MAX_CONTENT_LENGTH": 1024}).test_client()
+    assert client.post("/api/v1/imports/ctf", json={}).status_code == 415
+    response = post(client, "ctf", b"<CTfile>" + b" " * 4096 + b"</CTfile>")
+    assert (response.status_code, response.mimetype) == (413, PROBLEM)
+
+
+def test_openapi_documents_both_imports(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for kind in ("ctf", "csv"):
+        operation = paths[f"/api/v1/imports/{kind}"]["post"]
+        assert "multipart/form-data" in operation["requestBody"]["content"]
+        assert {p["name"] for p in operation["parameters"]} == {"documents", "format"}
