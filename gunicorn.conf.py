@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+import secrets
 
 from service.security import is_loopback
 from service.security import keys_configured
@@ -15,6 +16,9 @@ if not keys_configured() and not is_loopback(bind):
     bind = f"127.0.0.1:{port}"
 elif not keys_configured():
     print(f"attendance: no API keys configured: listening on {bind} (this machine only)", flush=True)
+# The officer pages sign their CSRF cookie with ATTENDANCE_SECRET_KEY, and every worker must use the same key:
+# unset, the master makes one now and the workers it forks inherit it (pages open across a restart expire).
+os.environ.setdefault("ATTENDANCE_SECRET_KEY", secrets.token_urlsafe(32))
 workers = int(os.environ.get("ATTENDANCE_WORKERS", max(2, multiprocessing.cpu_count())))
 # One slow request (a LibreOffice conversion, a big bundle) cannot hold a worker for longer than this.
 timeout = int(os.environ.get("ATTENDANCE_WORKER_TIMEOUT", 60))

@@ -32,5 +32,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     councils.all(), forms.all()  # the registries fail loudly now, not on a first request
 
     api.register(app)
+    from service import web
+
+    web.register(app)  # the officer pages at / (CSRF-protected; the API stays exempt)
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     return app

@@ -1,0 +1,142 @@
+"""The export scan page: a school's CTF or CSV export in, one row per pupil out, each with its case to check.
+
+The form gives what the API's `case` part holds (the council and the school); the export says who the pupils
+and parents are. Each row's button posts that pupil's case to the report page, in the body like every page.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from service import forms
+from service.imports.run import answer
+from service.imports.run import prepare
+from service.imports.scan import run
+from service.problems import Problem
+from service.web.pages import Link
+
+# The school block of the `case` part, as form fields: (key, label, hint).
+SCHOOL_FIELDS = (
+    ("name", "School name", ""),
+    ("urn", "School URN", "6 digits, for example 126042"),
+    ("headteacher", "Headteacher", ""),
+    ("contact_name", "Contact name", "Who the council should contact about these cases"),
+    ("contact_phone", "Contact phone number", ""),
+    ("contact_email", "Contact email address (optional)", ""),
+    ("inclusion_lead_email", "Inclusion lead email address (optional)", "Dorset copies its replies to them"),
+)
+
+
+@dataclass(frozen=True)
+class ScanRow:
+    """One pupil of the export: what the scan found, and the case the row's button carries."""
+
+    name: str
+    upn: str
+    attendance: str
+    unauthorised: str
+    flags: str
+    allowed: tuple[str, ...]
+    problems: tuple[str, ...]
+    case: str
+
+
+@dataclass(frozen=True)
+class ScanPage:
+    """The scan of one export: where it came from, its rows, and what was wrong outside any one pupil."""
+
+    source: str
+    rows: tuple[ScanRow, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def over_threshold(self) -> int:
+        """Return how many pupils have a threshold document allowed."""
+        return sum(1 for row in self.rows if row.allowed)
+
+
+def case_part(form: Mapping[str, str]) -> dict[str, Any]:
+    """Return the API's `case` part from the form: the council, and the school fields filled in."""
+    school = {key: form.get(f"school-{key}", "").strip() for key, _, _ in SCHOOL_FIELDS}
+    return {"council": form.get("council", ""), "school": {k: v for k, v in school.items() if v}}
+
+
+def kind(content: bytes) -> str:
+    """Return `ctf` for an XML export (a CTF), else `csv`: told from the content, not the file's name."""
+    return "ctf" if content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") else "csv"
+
+
+def scan(form: Mapping[str, str], export: bytes | None, pupils: bytes | None) -> ScanPage:
+    """Read and scan an export (the domain's import), then build the page."""
+    if not export:
+        raise Problem(
+            400, "file_missing", "No export", "Select the school's export: a CTF (XML) or a CSV file."
+        )
+    which = kind(export)
+    given, parsed = prepare(which, case_part(form), export, pupils if which == "csv" else None)
+    return page(answer(parsed, run(parsed, given)))
+
+
+def page(found: Mapping[str, Any]) -> ScanPage:
+    """Return the scan page of an import's answer (cases, scan, errors, source)."""
+    titles = {d.id: d.title for d in forms.all()}
+    rows = []
+    for n, (case, row) in enumerate(zip(found["cases"], found["scan"], strict=True)):
+        mine = [e for e in found["errors"] if e["path"].startswith(f"pupils[{n}]")]
+        rows.append(
+            ScanRow(
+                name=str(row.get("name", "")),
+                upn=str(row.get("upn", "")),
+                attendance=_percent(row.get("attendance_percent")),
+                unauthorised=str(row.get("unauthorised_sessions_in_window", "")),
+                flags=_flags(row),
+                allowed=tuple(titles.get(d, d) for d in row.get("documents_allowed", [])),
+                problems=tuple(_line(e) for e in mine),
+                case=json.dumps(case, ensure_ascii=False),
+            )
+        )
+    notes = tuple(_line(e) for e in found["errors"] if not e["path"].startswith("pupils["))
+    return ScanPage(_source(found.get("source") or {}), tuple(rows), notes)
+
+
+def form_errors(problem: Problem) -> list[Link]:
+    """Return a refused import's problems as links to the form fields they are about."""
+    issues = problem.extra.get("errors") or [
+        {"path": "file", "code": problem.code, "message": problem.detail}
+    ]
+    return [Link(e["message"], "#" + _field(e["path"]), e["code"]) for e in issues]
+
+
+def _field(path: str) -> str:
+    if path == "council":
+        return "council"
+    if path.startswith("school."):
+        key = path.split(".")[1]
+        return f"school-{key}" if key in {k for k, _, _ in SCHOOL_FIELDS} else "school-name"
+    return "school-name" if path == "school" else "file"
+
+
+def _percent(value: Any) -> str:
+    return f"{value}%" if isinstance(value, int | float) else "Not known"
+
+
+def _flags(row: Mapping[str, Any]) -> str:
+    if row.get("severe_absence"):
+        return "Severe absence"
+    return "Persistent absence" if row.get("persistent_absence") else ""
+
+
+def _line(error: Mapping[str, Any]) -> str:
+    where = f"Line {error['line']}: " if error.get("line") else ""
+    return f"{where}{error.get('message', '')}"
+
+
+def _source(source: Mapping[str, Any]) -> str:
+    if source.get("kind") == "ctf":
+        return (
+            f"Common Transfer File {source.get('version', '')} from {source.get('school_name', 'the school')}"
+        )
+    return "CSV register" + (f" ({source['layout']})" if source.get("layout") else "")

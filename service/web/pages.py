@@ -1,0 +1,277 @@
+"""What the report page shows, built from the domain's answers (validation, rules, checklist): no HTML.
+
+Every error and warning gets a link to where it is on the page: the summary row of its JSON path (or the
+nearest row above it), or the file input of a missing attachment, as the GOV.UK error summary asks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+from service import councils
+from service import forms
+from service.bundles import request_document
+from service.case import Attachment
+from service.problems import Problem
+from service.report import ChecklistItem
+from service.report import Issue
+from service.validation import Validation
+from service.validation import blocking_issues
+from service.validation import check
+from service.web import summary
+from service.web.state import KIND_LABELS
+
+TASK_STATUS = {
+    "satisfied": "done",
+    "missing": "missing",
+    "invalid": "invalid",
+    "not_required": "not_required",
+}
+FIX_FIRST = "Correct the problems listed at the top of the page first."
+NO_FORM = (
+    "No penalty-notice request form of this council fits the case (check the absence type and the rules)."
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    """An error or warning as the error summary lists it: its text and where on the page it points."""
+
+    text: str
+    href: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Task:
+    """One checklist item as a task-list row."""
+
+    title: str
+    hint: str
+    status: str  # done | missing | invalid | not_required
+    href: str | None
+
+
+@dataclass(frozen=True)
+class AttachmentEntry:
+    """One attachment: what it is, whether it is usable, and (when uploaded on the pages) its position."""
+
+    anchor: str
+    label: str
+    filename: str
+    size: str
+    status: str
+    problem: bool
+    remove_index: int | None
+
+
+@dataclass(frozen=True)
+class DocumentChoice:
+    """A document the council takes: the formats offered for this case, or why it cannot be produced."""
+
+    id: str
+    title: str
+    outputs: tuple[str, ...]
+    reasons: tuple[str, ...]
+    note: str = ""
+
+    @property
+    def available(self) -> bool:
+        """Return whether the case can produce it."""
+        return not self.reasons
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    """Everything the report page shows."""
+
+    council: str
+    errors: tuple[Link, ...]
+    description: str
+    warnings: tuple[Link, ...]
+    decisions: tuple[summary.Row, ...]
+    request_form: str | None
+    tasks: tuple[Task, ...]
+    cards: tuple[summary.Card, ...]
+    attachments: tuple[AttachmentEntry, ...]
+    documents: tuple[DocumentChoice, ...]
+    bundle_reasons: tuple[str, ...] = field(default=())
+
+
+def report(
+    data: Mapping[str, Any],
+    uploaded: tuple[Attachment, ...],
+    pdf_letters: bool,
+    failure: Problem | None = None,
+    too_big: str | None = None,
+) -> ReportPage:
+    """Return the report page of a case: the report for the council's request form when one fits."""
+    base = check(data, None, uploaded)
+    form = _request_form(base)
+    done = check(data, form.id, uploaded) if form else base
+    checklist = done.report.checklist
+    cards, anchors = summary.cards(data, _attachment_count(data) + len(uploaded))
+    own = _issue_links(_named(done.report.errors, done), anchors) + _checklist_links(checklist, form)
+    if too_big:
+        own.append(Link(too_big, "#case-attachments", "request_too_large"))
+    return ReportPage(
+        council=_council_name(data),
+        errors=tuple(dict.fromkeys(_failure_links(failure, anchors) + own)),
+        description=_describe(failure),
+        warnings=tuple(_issue_links(done.report.warnings, anchors)),
+        decisions=summary.decisions(done.report.decisions),
+        request_form=form.title if form else None,
+        tasks=tuple(_task(item, form) for item in checklist) if form else (),
+        cards=cards,
+        attachments=_attachments(done, data, uploaded),
+        documents=_documents(base, pdf_letters),
+        bundle_reasons=tuple(dict.fromkeys(link.text for link in own)) if form else (NO_FORM,),
+    )
+
+
+def _request_form(base: Validation) -> forms.PdfForm | None:
+    if base.case is None or base.report.decisions is None:
+        return None
+    return request_document(base.case, base.report.decisions, None)
+
+
+def _council_name(data: Mapping[str, Any]) -> str:
+    council = data.get("council")
+    return councils.get(council).name if isinstance(council, str) and council in councils.ids() else ""
+
+
+def _attachment_count(data: Mapping[str, Any]) -> int:
+    inline = data.get("attachments")
+    return len(inline) if isinstance(inline, list) else 0
+
+
+def resolve(path: str, anchors: Mapping[str, str]) -> str:
+    """Return the anchor of a JSON path's row, or of the nearest row above it, or the summary's top."""
+    while path:
+        if path in anchors:
+            return "#" + anchors[path]
+        parent = re.sub(r"(\.[^.\[\]]*|\[\d*\]|^[^.\[\]]+)$", "", path)
+        path = parent if parent != path else ""  # a path of no known shape: the top of the summary
+    return "#case-summary"
+
+
+def _issue_links(issues: list[Issue], anchors: Mapping[str, str]) -> list[Link]:
+    return [Link(i.message, resolve(i.path, anchors), i.code) for i in issues]
+
+
+def _named(issues: list[Issue], done: Validation) -> list[Issue]:
+    """Say which file an attachment's issue is about: `bad.pdf: This file is not a PDF…`."""
+    names = {
+        f"attachments[{f.index}]": f.attachment.filename or KIND_LABELS[f.attachment.kind]
+        for f in done.inspections
+    }
+    return [Issue(i.path, i.code, f"{names[i.path]}: {i.message}") if i.path in names else i for i in issues]
+
+
+def _failure_links(failure: Problem | None, anchors: Mapping[str, str]) -> list[Link]:
+    if failure is None:
+        return []
+    found = [
+        Link(e["message"], resolve(e["path"], anchors), e["code"]) for e in failure.extra.get("errors", [])
+    ]
+    return found or [Link(failure.detail or failure.title, "#downloads", failure.code)]
+
+
+def _describe(failure: Problem | None) -> str:
+    if failure is None:
+        return ""
+    return f"{failure.title}. Nothing was downloaded."
+
+
+def _input_for(item: ChecklistItem, form: forms.PdfForm | None) -> str:
+    kinds = next((r.kinds for r in (form.attachments if form else ()) if r.item == item.item), ())
+    return "#" + (kinds[0] if kinds else "other")
+
+
+def _checklist_links(checklist: list[ChecklistItem], form: forms.PdfForm | None) -> list[Link]:
+    links = []
+    for item in checklist:
+        label = re.sub(r"^\d+\.\s*", "", item.label).rstrip(".")
+        if item.required and item.status == "missing":
+            links.append(Link(f"Missing: {label}", _input_for(item, form), "attachment_missing"))
+        elif item.required and item.status == "invalid":
+            links.append(Link(f"{label}: {item.message}", _input_for(item, form), "attachment_missing"))
+    return links
+
+
+def _task(item: ChecklistItem, form: forms.PdfForm | None) -> Task:
+    status = TASK_STATUS.get(item.status, "missing")
+    href = _input_for(item, form) if status in ("missing", "invalid") else None
+    return Task(item.label, item.message, status, href)
+
+
+def _attachments(done: Validation, data: Mapping[str, Any], uploaded: tuple[Attachment, ...]) -> tuple:
+    inline = _attachment_count(data)
+    found = {f.index: f for f in done.inspections}
+    entries = []
+    for index in range(inline + len(uploaded)):
+        inspection = found.get(index)
+        attachment = uploaded[index - inline] if index >= inline else None
+        if inspection is not None:
+            attachment = inspection.attachment
+        if attachment is None:
+            continue  # inline attachment of a case that did not load: its row is in the summary's errors
+        status, bad = _attachment_status(inspection)
+        entries.append(
+            AttachmentEntry(
+                anchor=summary.anchor(f"attachments[{index}]"),
+                label=KIND_LABELS.get(attachment.kind, attachment.kind),
+                filename=attachment.filename or "(no file name)",
+                size=_size(len(attachment.content)),
+                status=status,
+                problem=bad,
+                remove_index=index - inline if index >= inline else None,
+            )
+        )
+    return tuple(entries)
+
+
+def _attachment_status(inspection: Any) -> tuple[str, bool]:
+    if inspection is None:
+        return "Not checked yet: correct the case first.", False
+    if inspection.problem:
+        return inspection.problem.message, True
+    pages = f"{inspection.pages} page{'s' if inspection.pages != 1 else ''}"
+    notes = " ".join(n.message for n in inspection.notes)
+    return f"PDF, {pages}. {notes}".strip(), False
+
+
+def _size(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _documents(base: Validation, pdf_letters: bool) -> tuple[DocumentChoice, ...]:
+    """Return each document the council takes, with the formats this case can have it in, or why not."""
+    case, decisions = base.case, base.report.decisions
+    if case is None or decisions is None:
+        return ()
+    council = councils.get(case.council)
+    out = []
+    for document_id in council.documents:
+        document = forms.get(document_id)
+        reasons = tuple(dict.fromkeys(i.message for i in blocking_issues(case, council, document, decisions)))
+        if base.report.errors:
+            reasons += (FIX_FIRST,)
+        if not document.available:
+            reasons += ("This version of the service cannot produce it yet.",)
+        outputs, note = _outputs(document, pdf_letters)
+        out.append(DocumentChoice(document.id, document.title, outputs, reasons, note))
+    return tuple(out)
+
+
+def _outputs(document: forms.Document, pdf_letters: bool) -> tuple[tuple[str, ...], str]:
+    if isinstance(document, forms.Letter) and not pdf_letters and "pdf" in document.outputs:
+        outputs = tuple(o for o in document.outputs if o != "pdf")
+        return outputs, "PDF needs LibreOffice, which this server does not have: download the DOCX."
+    return document.outputs, ""

@@ -1,0 +1,156 @@
+"""What the pages carry from one post to the next: the case as uploaded and its attachments, in the body.
+
+Nothing is kept on the server. The report page holds the case JSON (as uploaded, unchanged) in a hidden
+field `case`, and each attachment uploaded on the pages in a hidden field `carried`, in the contract's
+inline shape (`{"kind", "filename", "content_base64"}`). Its buttons post them back, so a download needs
+no second upload and no URL ever holds case data. The upload form itself is the API's multipart shape:
+a part `case` and one file part per attachment, named by its kind.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.datastructures import FileStorage
+from werkzeug.datastructures import MultiDict
+
+from service.case import ATTACHMENT_KINDS
+from service.case import Attachment
+from service.problems import Problem
+
+# How each kind is named on the pages (case-format.md, "Kinds").
+KIND_LABELS = {
+    "attendance_certificate": "Attendance certificate",
+    "leave_request_form": "Leave of absence request form",
+    "refusal_letter": "Letter saying the absence is not authorised",
+    "holiday_letter": "Letter saying the absence is not authorised, as the child is believed to have "
+    "been on holiday",
+    "other": "Other supporting documents",
+}
+# Multipart framing and field names around each carried value, counted generously.
+PART_OVERHEAD = 512
+
+
+@dataclass(frozen=True)
+class CarriedCase:
+    """The case text as uploaded, the JSON object it holds, and the attachments uploaded on the pages."""
+
+    text: str
+    data: dict[str, Any]
+    attachments: tuple[Attachment, ...]
+
+    def hidden_attachments(self) -> list[str]:
+        """Return one hidden-field value per attachment (the contract's inline attachment shape)."""
+        return [
+            json.dumps(
+                {
+                    "kind": a.kind,
+                    "filename": a.filename,
+                    "content_base64": base64.b64encode(a.content).decode("ascii"),
+                }
+            )
+            for a in self.attachments
+        ]
+
+    def carried_bytes(self) -> int:
+        """Return about how many bytes the next post of the page will send."""
+        encoded = sum(
+            4 * ((len(a.content) + 2) // 3) + len(a.filename) + PART_OVERHEAD for a in self.attachments
+        )
+        return len(self.text.encode()) + encoded + PART_OVERHEAD
+
+
+def read(form: MultiDict[str, str], files: MultiDict[str, FileStorage], uploads: bool = True) -> CarriedCase:
+    """Return the case a post carries, with `remove` applied and (unless told not to) new uploads added."""
+    text = _case_text(form, files)
+    attachments = [_decode(value) for value in form.getlist("carried")]
+    if form.get("remove"):
+        attachments = _without(attachments, form["remove"])
+    if uploads:
+        attachments += _uploads(files)
+    return CarriedCase(text, case_object(text), tuple(attachments))
+
+
+def case_object(text: str) -> dict[str, Any]:
+    """Return the JSON object in a case text; the API's codes when it is not one."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise Problem(
+            400,
+            "invalid_json",
+            "The case file is not JSON",
+            f"The case file could not be read as JSON ({type(exc).__name__}). Export it again "
+            "from your school's system, or check it was saved as a .json file.",
+        ) from None
+    if not isinstance(data, dict):
+        raise Problem(
+            400,
+            "case_not_object",
+            "The case file is not a case",
+            f"A case is a JSON object; this file holds a JSON {type(data).__name__}.",
+        )
+    return data
+
+
+def _case_text(form: Mapping[str, str], files: Mapping[str, FileStorage]) -> str:
+    upload = files.get("case")
+    if upload is not None and upload.filename:
+        raw = upload.read()
+        try:
+            return raw.decode(json.detect_encoding(raw))
+        except (UnicodeDecodeError, LookupError):
+            raise Problem(
+                400, "invalid_json", "The case file is not JSON", "The case file is not text (UTF-8)."
+            ) from None
+    if form.get("case"):
+        return form["case"]
+    raise Problem(400, "case_missing", "No case file", "Select the case file (JSON) to check.")
+
+
+def _uploads(files: MultiDict[str, FileStorage]) -> list[Attachment]:
+    out = []
+    for kind, upload in files.items(multi=True):
+        if kind == "case" or not upload.filename:
+            continue  # an empty file input still sends a part with no name
+        if kind not in ATTACHMENT_KINDS:
+            raise Problem(
+                400,
+                "invalid_attachment_kind",
+                "Unknown attachment kind",
+                f"Part {kind[:40]!r} is not an attachment kind; known: {', '.join(ATTACHMENT_KINDS)}.",
+            )
+        out.append(Attachment(kind, upload.read(), upload.filename[-255:]))
+    return out
+
+
+def _decode(value: str) -> Attachment:
+    try:
+        item = json.loads(value)
+        kind, filename = item["kind"], item.get("filename", "")
+        content = base64.b64decode(item["content_base64"], validate=True)
+    except (ValueError, TypeError, KeyError, binascii.Error):
+        raise _tampered() from None
+    if kind not in ATTACHMENT_KINDS or not isinstance(filename, str):
+        raise _tampered()
+    return Attachment(kind, content, filename)
+
+
+def _without(attachments: list[Attachment], index: str) -> list[Attachment]:
+    if not index.isdigit() or int(index) >= len(attachments):
+        raise _tampered()
+    return attachments[: int(index)] + attachments[int(index) + 1 :]
+
+
+def _tampered() -> Problem:
+    return Problem(
+        400,
+        "bad_request",
+        "The page was changed",
+        "The attachments this page carried cannot be read. Upload the case again.",
+    )

@@ -1,0 +1,230 @@
+"""The pages: start, upload, the report (check answers, errors, checklist), downloads; GOV.UK error pages.
+
+Each view parses the post, makes one domain call and renders. Everything with case data is a POST; the
+case travels in the body (service/web/state.py), never in a URL, and no response is cached.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterator
+from typing import IO
+from typing import Any
+from urllib.parse import quote
+
+from flask import Response
+from flask import current_app
+from flask import g
+from flask import render_template
+from flask import request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from service import bundles
+from service import councils
+from service import problems
+from service.documents import produce
+from service.documents import slug
+from service.engines import ConversionUnavailable
+from service.forms import UnknownDocument
+from service.problems import CannotProduce
+from service.problems import Problem
+from service.web import blp
+from service.web import csrf
+from service.web import imports
+from service.web import pages
+from service.web import state
+
+log = logging.getLogger(__name__)
+CHUNK = 64 * 1024
+FAILURES = (CannotProduce, Problem, UnknownDocument, ConversionUnavailable)
+HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "request_too_large"}
+
+
+@blp.before_request
+def protect() -> None:
+    """Give the page its CSP nonce, let hidden fields be as big as a request, and check the CSRF token."""
+    g.csp_nonce = secrets.token_urlsafe(16)
+    request.max_form_memory_size = current_app.config["MAX_CONTENT_LENGTH"]
+    csrf.protect()
+
+
+@blp.after_request
+def headers(response: Response) -> Response:
+    """Add the pages' security headers; pages and downloads are never cached (they carry case data)."""
+    nonce = getattr(g, "csp_nonce", "")
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'none'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; img-src 'self'; "
+        "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # Same-origin posts keep their Referer: Flask-WTF checks it over HTTPS. URLs never hold case data.
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
+    if request.endpoint != "web.static":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blp.context_processor
+def page_globals() -> dict[str, Any]:
+    return {"cspNonce": getattr(g, "csp_nonce", None), "kinds": state.KIND_LABELS}
+
+
+@blp.get("/")
+def start() -> str:
+    """The start page."""
+    return render_template("web/start.html", councils=[c.name for c in councils.all()])
+
+
+@blp.get("/upload")
+def upload() -> str:
+    """The upload form: the case file and its attachments."""
+    return render_template("web/upload.html")
+
+
+@blp.post("/report")
+def report() -> tuple[str, int]:
+    """Check the case (with any new attachments) and show the report."""
+    try:
+        carried = state.read(request.form, request.files)
+    except Problem as problem:
+        return render_template("web/upload.html", problem=problem), problem.status
+    return _report(carried)
+
+
+@blp.post("/download")
+def download() -> Response | tuple[str, int]:
+    """Send one document of the case, or show the report with why it cannot be produced."""
+    carried = state.read(request.form, request.files, uploads=False)
+    document_id, _, fmt = request.form.get("document", "").rpartition(".")
+    engines = current_app.extensions["engines"]
+    try:
+        rendered = produce(document_id, carried.data, engines, fmt, extra=carried.attachments)
+    except FAILURES as exc:
+        return _report(carried, exc)
+    return _file(rendered.content, rendered.filename, rendered.media_type)
+
+
+@blp.post("/bundle")
+def bundle() -> Response | tuple[str, int]:
+    """Send the bundle for the council's penalty-notice team, or show the report with why not."""
+    carried = state.read(request.form, request.files, uploads=False)
+    engines = current_app.extensions["engines"]
+    key = current_app.config.get("BUNDLE_SIGNING_KEY")
+    try:
+        archive = bundles.build(carried.data, engines, carried.attachments, key=key.encode() if key else None)
+    except FAILURES as exc:
+        return _report(carried, exc)
+    return _file(_stream(archive), _bundle_name(carried.data), "application/zip")
+
+
+@blp.get("/import")
+def import_form() -> str:
+    """The export form: the council, the school, and the CTF or CSV export."""
+    return render_template("web/import.html", fields=imports.SCHOOL_FIELDS, form={}, councils=councils.all())
+
+
+@blp.post("/import")
+def import_scan() -> tuple[str, int]:
+    """Scan a school's export and list its pupils, each with a button to check their case."""
+    files = {name: upload.read() for name, upload in request.files.items() if upload.filename}
+    try:
+        page = imports.scan(request.form, files.get("file"), files.get("pupils"))
+    except Problem as problem:
+        errors = imports.form_errors(problem)
+        fields = imports.SCHOOL_FIELDS
+        page = render_template(
+            "web/import.html", fields=fields, form=request.form, errors=errors, councils=councils.all()
+        )
+        return page, problem.status
+    return render_template("web/scan.html", page=page), 200
+
+
+def _report(carried: state.CarriedCase, failure: Exception | None = None) -> tuple[str, int]:
+    problem = problems.from_exception(failure) if failure else None
+    engines = current_app.extensions["engines"]
+    page = pages.report(
+        carried.data, carried.attachments, engines.converter.available()[0], problem, _too_big(carried)
+    )
+    return render_template("web/report.html", page=page, carried=carried), problem.status if problem else 200
+
+
+def _too_big(carried: state.CarriedCase) -> str | None:
+    """Say so when the page could not post its attachments back (base64 makes them a third bigger)."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if carried.carried_bytes() <= limit:
+        return None
+    return (
+        f"The attachments are too big to carry on this page: {carried.carried_bytes() / 2**20:.1f} MB once "
+        f"encoded, more than the {limit / 2**20:.0f} MB a request can hold. Remove one, or send smaller PDFs."
+    )
+
+
+def _file(content: bytes | Iterator[bytes], filename: str, media_type: str) -> Response:
+    response = Response(content, mimetype=media_type)
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"
+    )
+    return response
+
+
+def _stream(archive: IO[bytes]) -> Iterator[bytes]:
+    """Send the archive in chunks and close (delete) it however the response ends."""
+    try:
+        while chunk := archive.read(CHUNK):
+            yield chunk
+    finally:
+        archive.close()
+
+
+def _bundle_name(data: dict[str, Any]) -> str:
+    pupil = next(iter(data.get("pupils") or []), {})
+    surname, forename = (slug(str(pupil.get(k, ""))) for k in ("surname", "forename"))
+    return f"{slug(str(data.get('council')))}-{surname}-{forename}-bundle.zip"
+
+
+@blp.errorhandler(CSRFError)
+def csrf_failed(error: CSRFError) -> tuple[str, int, dict[str, str]]:
+    """A post without a valid token: a page from elsewhere, or one left open too long."""
+    problem = Problem(
+        400,
+        "csrf_failed",
+        "This page has expired",
+        "The form did not come from this service's page, or the page was left open too long. "
+        "Nothing was kept: upload the case again.",
+    )
+    return _error_page(problem)
+
+
+@blp.errorhandler(HTTPException)
+def http_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
+    """Not found, wrong method, too large: a GOV.UK error page with the API's code."""
+    status = error.code or 500
+    if status == 413:
+        limit = current_app.config["MAX_CONTENT_LENGTH"] / 2**20
+        detail = f"A case and its attachments can be {limit:.0f} MB at most, and each attachment 10 MB."
+        return _error_page(Problem(413, "request_too_large", "The files are too big", detail))
+    return _error_page(
+        Problem(status, HTTP_CODES.get(status, "http_error"), error.name, error.description or "")
+    )
+
+
+@blp.errorhandler(Exception)
+def failed(error: Exception) -> tuple[str, int, dict[str, str]]:
+    """A domain problem as a GOV.UK error page; anything else a 500 without details."""
+    problem = problems.from_exception(error)
+    if problem is None:
+        log.error("unhandled %s", type(error).__name__)  # the type only: messages may carry case data
+        problem = Problem(
+            500, "internal_error", "Sorry, there is a problem with the service", "Try again later."
+        )
+    return _error_page(problem)
+
+
+def _error_page(problem: Problem) -> tuple[str, int, dict[str, str]]:
+    extra = problem.extra.get("_headers", {})
+    return render_template("web/error.html", problem=problem), problem.status, extra

@@ -1,0 +1,159 @@
+"""Helpers for the page tests: an HTML reader (stdlib html.parser) and a client that fills in the CSRF token."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from werkzeug.datastructures import FileStorage
+from werkzeug.datastructures import MultiDict
+from werkzeug.test import encode_multipart
+
+from tests.conftest import EXAMPLES
+from tests.conftest import certificate_pdf
+from tests.conftest import make_pdf
+
+URL_ATTRIBUTES = ("href", "action", "formaction", "src")
+
+
+@dataclass
+class Element:
+    tag: str
+    attrs: dict[str, str]
+    text: str = ""
+
+
+@dataclass
+class Page(HTMLParser):
+    """A parsed page: every element with its attributes, the text of labels, links, headings and titles."""
+
+    html: str
+    elements: list[Element] = field(default_factory=list)
+    _open: list[Element] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.feed(self.html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, {k: v or "" for k, v in attrs})
+        self.elements.append(element)
+        if tag not in ("input", "br", "link", "meta", "img"):
+            self._open.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        for n in range(len(self._open) - 1, -1, -1):
+            if self._open[n].tag == tag:
+                del self._open[n:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        for element in self._open:
+            element.text += data
+
+    def find(self, tag: str, **attrs: str) -> list[Element]:
+        """Return the elements of a tag whose attributes have these values (`class_` means `class` contains)."""
+        out = []
+        for e in self.elements:
+            if e.tag != tag:
+                continue
+            if all(
+                (v in e.attrs.get("class", "").split()) if k == "class_" else e.attrs.get(k) == v
+                for k, v in attrs.items()
+            ):
+                out.append(e)
+        return out
+
+    def ids(self) -> set[str]:
+        return {e.attrs["id"] for e in self.elements if "id" in e.attrs}
+
+    def by_id(self, element_id: str) -> Element:
+        (found,) = [e for e in self.elements if e.attrs.get("id") == element_id]
+        return found
+
+    @property
+    def title(self) -> str:
+        return " ".join(self.find("title")[0].text.split())
+
+    def error_links(self) -> list[Element]:
+        """Return the links of the GOV.UK error summary."""
+        return [e for e in self.find("a") if "data-code" in e.attrs]
+
+    def urls(self) -> list[str]:
+        return [e.attrs[a] for e in self.elements for a in URL_ATTRIBUTES if a in e.attrs]
+
+    def hidden(self, name: str) -> list[str]:
+        return [e.attrs.get("value", "") for e in self.find("input", type="hidden", name=name)]
+
+    def text_of(self, element: Element) -> str:
+        return " ".join(element.text.split())
+
+
+def token(client: Any) -> str:
+    """Return a CSRF token for this client's session (from the upload page)."""
+    html = client.get("/upload").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+class Officer:
+    """A test client that posts the pages' forms as a browser would, with the session's CSRF token."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.token = token(client)
+
+    def upload(self, name: str | None, **files: bytes | list[bytes]) -> Any:
+        """Post the upload form: an example case (or none) and attachments by kind."""
+        data: dict[str, Any] = {"csrf_token": self.token}
+        if name is not None:
+            data["case"] = (io.BytesIO((EXAMPLES / f"{name}.json").read_bytes()), f"{name}.json")
+        for kind, content in files.items():
+            contents = content if isinstance(content, list) else [content]
+            data[kind] = [(io.BytesIO(c), f"{kind}-{n}.pdf") for n, c in enumerate(contents)]
+        return self.post("/report", data)
+
+    def post(self, path: str, data: dict[str, Any]) -> Any:
+        """Post a multipart body built in memory (the test client spools big bodies to unclosed temp files)."""
+        fields: MultiDict[str, Any] = MultiDict()
+        for name, value in data.items():
+            for item in value if isinstance(value, list) else [value]:
+                fields.add(name, FileStorage(item[0], item[1]) if isinstance(item, tuple) else item)
+        boundary, body = encode_multipart(fields)
+        return self.client.post(path, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+    def resubmit(self, page: Page, path: str = "/report", **fields: Any) -> Any:
+        """Post the report page's form back (its hidden fields), with these buttons or files."""
+        data: dict[str, Any] = {
+            "csrf_token": self.token,
+            "case": page.hidden("case")[0],
+            "carried": page.hidden("carried"),
+        }
+        data.update(fields)
+        return self.post(path, data)
+
+
+@pytest.fixture
+def officer(client: Any) -> Officer:
+    return Officer(client)
+
+
+@pytest.fixture
+def read() -> Callable[[Any], Page]:
+    return lambda response: Page(response.get_data(as_text=True))
+
+
+def wiltshire_files(refusal: bool = True) -> dict[str, Any]:
+    """Return the attachments the Wiltshire PN3 asks for in wiltshire-holiday (two pupils, leave requested)."""
+    files: dict[str, Any] = {
+        "attendance_certificate": [certificate_pdf("Fairweather, Zoë"), certificate_pdf("Fairweather, Alfie")],
+        "leave_request_form": make_pdf(["Leave of absence request form", "Submitted 01/09/2026"]),
+    }
+    if refusal:
+        files["refusal_letter"] = make_pdf(["Dear parents", "Your request for leave has been refused."])
+    return files

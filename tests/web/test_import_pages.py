@@ -1,0 +1,102 @@
+"""The export scan page: a CTF or CSV in, a row per pupil, and each pupil's case checked on the report page."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests.conftest import PERSONAL
+from tests.imports.builders import COUNCIL_DEFAULTS
+from tests.imports.builders import upn
+from tests.imports.test_batch import school
+from tests.imports.test_csv import SIMS_PUPILS
+from tests.imports.test_csv import WEEK
+from tests.imports.test_csv import am_pm_register
+from tests.web.conftest import Page
+
+SERVICE = "School attendance paperwork"
+
+
+def form(officer, **files: bytes) -> dict:
+    data = {"csrf_token": officer.token, "council": COUNCIL_DEFAULTS["council"]}
+    data.update({f"school-{k}": v for k, v in COUNCIL_DEFAULTS["school"].items()})
+    data.update({name: (io.BytesIO(content), f"{name}.dat") for name, content in files.items()})
+    return data
+
+
+def test_import_form_labels_every_field(client, read):
+    page = read(client.get("/import"))
+    assert page.title == f"Scan a school export – {SERVICE}"
+    labels = {label.attrs["for"] for label in page.find("label")}
+    fields = [e.attrs["id"] for e in page.find("input") if e.attrs.get("type") != "hidden"]
+    assert fields and set(fields) <= labels
+    assert {"council", "school-name", "school-contact_phone", "file", "pupils"} <= set(fields)
+
+
+def test_ctf_scan_lists_every_pupil_and_checks_one(officer, read):
+    response = officer.post("/import", form(officer, file=school()))
+    page = read(response)
+    assert response.status_code == 200
+    assert page.title == f"Pupils in the export – {SERVICE}"
+    rows = [page.text_of(th) for th in page.find("th", scope="row")]
+    assert len(rows) == 4 and all(row.endswith(upn(n)) for n, row in enumerate(rows, start=1))
+    assert rows[0].startswith("Isla Ashworth")
+    assert "Notice to improve school attendance" in response.get_data(as_text=True)
+    buttons = page.find("button", name="case")
+    assert len(buttons) == 4 and all(b.attrs.get("formaction") is None for b in buttons)
+    (form_element,) = page.find("form")
+    assert form_element.attrs["action"] == "/report"
+
+    report = officer.post("/report", {"csrf_token": officer.token, "case": buttons[0].attrs["value"]})
+    checked = read(report)
+    assert report.status_code == 200
+    assert checked.title.endswith(f"Check the case – {SERVICE}")
+    assert "notice-to-improve.docx" in [b.attrs["value"] for b in checked.find("button", name="document")]
+
+
+def test_a_pupils_problems_are_listed_with_their_line(officer, read):
+    page = read(officer.post("/import", form(officer, file=school())))
+    last_row = page.find("tr", class_="govuk-table__row")[-1]
+    assert "Line 9: This is not a UK phone number" in page.text_of(last_row)
+
+
+def test_csv_register_with_pupil_sheet(officer, read):
+    register = am_pm_register({upn(1): WEEK, upn(2): WEEK}).encode()
+    response = officer.post("/import", form(officer, file=register, pupils=SIMS_PUPILS.encode()))
+    page = read(response)
+    assert response.status_code == 200
+    assert len(page.find("button", name="case")) == 2
+    assert page.text_of(page.find("span", class_="govuk-caption-l")[0]).startswith("CSV register")
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "href", "code"),
+    [
+        ({"file": None}, 400, "#file", "file_missing"),
+        ({"council": "atlantis"}, 422, "#council", "unknown_council"),
+        ({"school-contact_phone": "12"}, 422, "#school-contact_phone", "invalid_phone"),
+        ({"file": b"<?xml version='1.0'?><nope/>"}, 400, "#file", "not_ctf"),
+    ],
+)
+def test_refused_imports_link_to_their_field(officer, read, change, status, href, code):
+    data = form(officer, file=school())
+    for key, value in change.items():
+        if key == "file":
+            data.pop("file")
+            if value is not None:
+                data["file"] = (io.BytesIO(value), "export.xml")
+        else:
+            data[key] = value
+    response = officer.post("/import", data)
+    page = read(response)
+    assert response.status_code == status
+    assert page.title == f"Error: Scan a school export – {SERVICE}"
+    assert (href, code) in [(a.attrs["href"], a.attrs["data-code"]) for a in page.error_links()]
+    assert href.removeprefix("#") in page.ids()
+
+
+def test_no_personal_data_in_the_scan_pages_urls(officer):
+    page = Page(officer.post("/import", form(officer, file=school())).get_data(as_text=True))
+    for url in page.urls():
+        assert "?" not in url and not [v for v in PERSONAL + ("Ashworth",) if v.lower() in url.lower()], url
