@@ -367,7 +367,8 @@ class LibreOfficeConverter:
         if reason is not None:
             raise ConversionUnavailable(reason)
         if self._base is None:
-            self._base = tempfile.mkdtemp(prefix="libreoffice-", dir=self.work_dir)
+            _sweep_orphans(self.work_dir)
+            self._base = tempfile.mkdtemp(prefix=f"libreoffice-{os.getpid()}-", dir=self.work_dir)
         profile = tempfile.mkdtemp(prefix="profile-", dir=self._base)
         started = time.perf_counter()
         try:
@@ -470,3 +471,21 @@ def _forget_all_after_fork() -> None:
 
 atexit.register(_close_all)
 os.register_at_fork(after_in_child=_forget_all_after_fork)
+
+
+def _sweep_orphans(work_dir: str) -> None:
+    """Remove the work folders of processes that died without cleaning up (a SIGKILLed gunicorn worker)."""
+    try:
+        names = os.listdir(work_dir)
+    except OSError:
+        return
+    for name in names:
+        parts = name.split("-")
+        if len(parts) < 3 or parts[0] != "libreoffice" or not parts[1].isdigit():
+            continue
+        try:
+            os.kill(int(parts[1]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(os.path.join(work_dir, name), ignore_errors=True)
+        except OSError:
+            continue

@@ -344,3 +344,17 @@ def test_worker_removes_soffice_and_profile_on_exit(how: str) -> None:
             proc.wait()
         for stream in (proc.stdin, proc.stdout):
             stream.close()
+
+
+def test_orphaned_work_folders_are_swept(tmp_path):
+    from service.engines.libreoffice import _sweep_orphans
+
+    dead = tmp_path / "libreoffice-999999999-abc"
+    alive = tmp_path / f"libreoffice-{os.getpid()}-abc"
+    other = tmp_path / "libreoffice-notapid"
+    for folder in (dead, alive, other):
+        folder.mkdir()
+    _sweep_orphans(str(tmp_path))
+    assert not dead.exists()
+    assert alive.exists()
+    assert other.exists()
