@@ -60,6 +60,14 @@ def file_name(council: str, pupil: Pupil, what: str) -> str:
     return f"{council}-{slug(pupil.surname)}-{slug(pupil.forename)}-{what.replace('_', '-')}.pdf"
 
 
+def archive_name(data: Mapping[str, Any]) -> str:
+    """Return `<council>-<surname>-<forename>-bundle.zip` for a case as sent (before it is loaded)."""
+    pupils = data.get("pupils")
+    pupil = pupils[0] if isinstance(pupils, list) and pupils and isinstance(pupils[0], dict) else {}
+    surname, forename = (slug(str(pupil.get(k, ""))) for k in ("surname", "forename"))
+    return f"{slug(str(data.get('council')))}-{surname}-{forename}-bundle.zip"
+
+
 def request_document(case: Case, decisions: Mapping[str, Any], wanted: str | None) -> forms.PdfForm | None:
     """Return the penalty-notice form the case calls for: the one named, or the council's form whose
     needs the case meets (Dorset: holiday request for holiday, warning request for irregular absence)."""

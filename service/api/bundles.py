@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import IO
 from typing import Any
 
 from flask import Response
@@ -13,13 +11,14 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service import bundles
+from service.api.downloads import download
+from service.api.downloads import stream
 from service.api.request import read_case
 from service.api.schemas import CASE_BODY
 from service.api.schemas import PROBLEM
 from service.api.schemas import BundleQuery
 from service.api.schemas import ProblemSchema
 from service.api.schemas import VerifySchema
-from service.documents import slug
 from service.problems import Problem
 
 blp = Blueprint(
@@ -28,21 +27,11 @@ blp = Blueprint(
     url_prefix="/api/v1/bundles",
     description="Pre-validated bundles for LA penalty-notice teams",
 )
-CHUNK = 64 * 1024
 
 
 def _key() -> bytes | None:
     key = current_app.config.get("BUNDLE_SIGNING_KEY")
     return key.encode() if isinstance(key, str) and key else None
-
-
-def _stream(archive: IO[bytes]) -> Iterator[bytes]:
-    """Send the archive in chunks and close (delete) it however the response ends."""
-    try:
-        while chunk := archive.read(CHUNK):
-            yield chunk
-    finally:
-        archive.close()
 
 
 @blp.route("")
@@ -61,13 +50,7 @@ class Bundles(MethodView):
         data, attachments = read_case(request)
         engines = current_app.extensions["engines"]
         archive = bundles.build(data, engines, attachments, query.get("document"), query["merged"], _key())
-        pupil = (data.get("pupils") or [{}])[0]
-        surname, forename = (slug(str(pupil.get(k, ""))) for k in ("surname", "forename"))
-        name = f"{data.get('council')}-{surname}-{forename}"
-        response = Response(_stream(archive), mimetype="application/zip")
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}-bundle.zip"'
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return download(stream(archive), bundles.archive_name(data), "application/zip")
 
 
 @blp.route("/verify")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from flask import Response
 from flask import current_app
@@ -12,6 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service import forms
+from service.api.downloads import download
 from service.api.request import read_case
 from service.api.schemas import CASE_BODY
 from service.api.schemas import PROBLEM
@@ -28,12 +28,7 @@ blp = Blueprint(
 
 def send(rendered: Rendered) -> Response:
     """Return a document as a download that no cache keeps."""
-    response = Response(rendered.content, mimetype=rendered.media_type)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{rendered.filename}\"; filename*=UTF-8''{quote(rendered.filename)}"
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return download(rendered.content, rendered.filename, rendered.media_type)
 
 
 @blp.route("")

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
-from typing import IO
 from typing import Any
 
 from flask import Request
@@ -15,6 +13,8 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from service.api.downloads import download
+from service.api.downloads import stream
 from service.api.schemas import IMPORT_BODY
 from service.api.schemas import PROBLEM
 from service.api.schemas import ImportQuery
@@ -32,7 +32,6 @@ blp = Blueprint(
     url_prefix="/api/v1/imports",
     description="School MIS exports (Common Transfer File, CSV) in: cases and a threshold scan out",
 )
-CHUNK = 64 * 1024
 
 
 def upload(req: Request, kind: str) -> tuple[dict[str, Any], bytes, bytes | None]:
@@ -56,15 +55,6 @@ def upload(req: Request, kind: str) -> tuple[dict[str, Any], bytes, bytes | None
     return part, req.files["file"].read(), pupils
 
 
-def _stream(archive: IO[bytes]) -> Iterator[bytes]:
-    """Send the archive in chunks and close (delete) it however the response ends."""
-    try:
-        while chunk := archive.read(CHUNK):
-            yield chunk
-    finally:
-        archive.close()
-
-
 def handle(kind: str, query: dict[str, Any]) -> Response | dict[str, Any]:
     """Read, scan and answer one import: JSON, or a ZIP of documents when `documents` is asked."""
     part, file, pupils = upload(request, kind)
@@ -75,11 +65,8 @@ def handle(kind: str, query: dict[str, Any]) -> Response | dict[str, Any]:
     fmt = batch.check(document_id, query.get("format"), given)
     engines = current_app.extensions["engines"]
     archive = batch.archive(run(export, given), document_id, fmt, engines, given)
-    response = Response(_stream(archive), mimetype="application/zip")
     name = f"{kind}-{document_id}-{date.today().isoformat()}.zip"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return download(stream(archive), name, "application/zip")
 
 
 def _documented(view: Any) -> Any:

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Iterator
-from typing import IO
 from typing import Any
-from urllib.parse import quote
 
 from flask import Response
 from flask import current_app
@@ -24,8 +21,8 @@ from werkzeug.exceptions import HTTPException
 from service import bundles
 from service import councils
 from service import problems
+from service.api import downloads
 from service.documents import produce
-from service.documents import slug
 from service.engines import ConversionUnavailable
 from service.forms import UnknownDocument
 from service.problems import CannotProduce
@@ -37,7 +34,6 @@ from service.web import pages
 from service.web import state
 
 log = logging.getLogger(__name__)
-CHUNK = 64 * 1024
 FAILURES = (CannotProduce, Problem, UnknownDocument, ConversionUnavailable)
 HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "request_too_large"}
 
@@ -106,7 +102,7 @@ def download() -> Response | tuple[str, int]:
         rendered = produce(document_id, carried.data, engines, fmt, extra=carried.attachments)
     except FAILURES as exc:
         return _report(carried, exc)
-    return _file(rendered.content, rendered.filename, rendered.media_type)
+    return downloads.download(rendered.content, rendered.filename, rendered.media_type)
 
 
 @blp.post("/bundle")
@@ -119,7 +115,8 @@ def bundle() -> Response | tuple[str, int]:
         archive = bundles.build(carried.data, engines, carried.attachments, key=key.encode() if key else None)
     except FAILURES as exc:
         return _report(carried, exc)
-    return _file(_stream(archive), _bundle_name(carried.data), "application/zip")
+    name = bundles.archive_name(carried.data)
+    return downloads.download(downloads.stream(archive), name, "application/zip")
 
 
 @blp.get("/import")
@@ -162,29 +159,6 @@ def _too_big(carried: state.CarriedCase) -> str | None:
         f"The attachments are too big to carry on this page: {carried.carried_bytes() / 2**20:.1f} MB once "
         f"encoded, more than the {limit / 2**20:.0f} MB a request can hold. Remove one, or send smaller PDFs."
     )
-
-
-def _file(content: bytes | Iterator[bytes], filename: str, media_type: str) -> Response:
-    response = Response(content, mimetype=media_type)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"
-    )
-    return response
-
-
-def _stream(archive: IO[bytes]) -> Iterator[bytes]:
-    """Send the archive in chunks and close (delete) it however the response ends."""
-    try:
-        while chunk := archive.read(CHUNK):
-            yield chunk
-    finally:
-        archive.close()
-
-
-def _bundle_name(data: dict[str, Any]) -> str:
-    pupil = next(iter(data.get("pupils") or []), {})
-    surname, forename = (slug(str(pupil.get(k, ""))) for k in ("surname", "forename"))
-    return f"{slug(str(data.get('council')))}-{surname}-{forename}-bundle.zip"
 
 
 @blp.errorhandler(CSRFError)
