@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import base64
 import json
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import timed  # noqa: E402
 
 from service import bundles  # noqa: E402
 from service.engines import Engines  # noqa: E402
@@ -25,17 +25,6 @@ def attach(data: dict, *items: tuple[str, bytes]) -> dict:
     data["attachments"] = [{"kind": k, "filename": f"{k}.pdf", "content_base64": base64.b64encode(c).decode()}
                            for k, c in items]
     return data
-
-
-def timed(fn, runs: int) -> tuple[float, float]:
-    fn()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
 
 
 def build(data: dict, engines: Engines) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -17,9 +16,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import docx  # noqa: E402
 from docx.shared import Pt  # noqa: E402
+from timing import timed  # noqa: E402
 
 from service.engines import soffice_path  # noqa: E402
 from service.engines.libreoffice import LibreOfficeConverter  # noqa: E402
@@ -57,16 +57,6 @@ def one_page_letter() -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
-
-
-def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
-    """Return (median, p95) in milliseconds over `runs` calls."""
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples), statistics.quantiles(samples, n=20)[-1]
 
 
 def cold(soffice: str, letter: bytes, profile: str) -> Callable[[], bytes]:

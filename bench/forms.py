@@ -9,7 +9,6 @@ import io
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -17,10 +16,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import httpx  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 from pypdf import PdfWriter  # noqa: E402
+from timing import timed  # noqa: E402
 
 from service import forms  # noqa: E402
 from service.documents import produce  # noqa: E402
@@ -31,18 +31,6 @@ from service.validation import validate  # noqa: E402
 CASES = {"pn3": "wiltshire-holiday", "dorset-holiday": "dorset-holiday-separated",
          "dorset-warning": "dorset-warning-irregular"}
 RUNS = 300
-
-
-def timed(fn, runs: int = RUNS) -> tuple[float, float]:
-    """Return (median, p95) in milliseconds."""
-    fn()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
 
 
 def naive(form: forms.PdfForm, values: dict[str, str | bool]) -> bytes:

@@ -38,6 +38,7 @@ import httpx  # noqa: E402
 import load  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 from pypdf import PdfWriter  # noqa: E402
+from timing import samples as timed  # noqa: E402
 
 from service import forms  # noqa: E402
 from service.documents import produce  # noqa: E402
@@ -92,18 +93,6 @@ class Table:
 
 
 # --- timing ------------------------------------------------------------------------------------------
-
-
-def timed(fn: Callable[[], object], runs: int, warm_up: int = 1) -> list[float]:
-    """Return the run times of `fn` in milliseconds, after `warm_up` untimed calls."""
-    for _ in range(warm_up):
-        fn()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
 
 
 def ms(value: float) -> str:
