@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import json
@@ -123,19 +124,19 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def gunicorn_server() -> Iterator[str]:
-    """Run the real service under gunicorn on 127.0.0.1 and a free port; yield its base URL."""
+@contextlib.contextmanager
+def running_gunicorn(workers: int = 2) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run the real service under gunicorn on 127.0.0.1 and a free port; yield its URL and process."""
     import httpx
 
     port = _free_port()
-    env = {**os.environ, "ATTENDANCE_BIND": f"127.0.0.1:{port}", "ATTENDANCE_WORKERS": "2"}
+    env = {**os.environ, "ATTENDANCE_BIND": f"127.0.0.1:{port}", "ATTENDANCE_WORKERS": str(workers)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--worker-tmp-dir", "/dev/shm",
          "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(300):
             try:
                 if httpx.get(f"{url}/health", timeout=1).status_code == 200:
                     break
@@ -143,10 +144,17 @@ def gunicorn_server() -> Iterator[str]:
                 time.sleep(0.1)
         else:
             raise RuntimeError("gunicorn did not start")
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        proc.wait(timeout=60)
+
+
+@pytest.fixture(scope="session")
+def gunicorn_server() -> Iterator[str]:
+    """The real service under gunicorn, shared by the end-to-end tests."""
+    with running_gunicorn() as (url, _):
+        yield url
 
 
 @pytest.fixture(autouse=True)

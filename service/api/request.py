@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 from flask import Request
+from werkzeug.datastructures import FileStorage
+from werkzeug.datastructures import MultiDict
 
 from service.case import ATTACHMENT_KINDS
 from service.case import Attachment
@@ -58,9 +60,17 @@ def _multipart(request: Request) -> tuple[dict[str, Any], tuple[Attachment, ...]
             "No case part",
             "A multipart request needs a part named `case` holding the case JSON.",
         )
-    attachments = []
-    for kind, upload in request.files.items(multi=True):
-        if kind == "case":
+    return _object(raw), tuple(attachment_parts(request.files))
+
+
+def attachment_parts(files: MultiDict[str, FileStorage], skip_empty: bool = False) -> list[Attachment]:
+    """Return one attachment per file part, the part's name being its kind (the API and the pages alike).
+
+    :param skip_empty: leave out parts with no file name (an HTML file input left empty still sends one).
+    """
+    out = []
+    for kind, upload in files.items(multi=True):
+        if kind == "case" or (skip_empty and not upload.filename):
             continue
         if kind not in ATTACHMENT_KINDS:
             raise Problem(
@@ -69,5 +79,5 @@ def _multipart(request: Request) -> tuple[dict[str, Any], tuple[Attachment, ...]
                 "Unknown attachment kind",
                 f"Part {kind[:40]!r} is not an attachment kind; known: {', '.join(ATTACHMENT_KINDS)}.",
             )
-        attachments.append(Attachment(kind, upload.read(), upload.filename or ""))
-    return _object(raw), tuple(attachments)
+        out.append(Attachment(kind, upload.read(), (upload.filename or "")[-255:]))
+    return out

@@ -19,6 +19,7 @@ from typing import Any
 from werkzeug.datastructures import FileStorage
 from werkzeug.datastructures import MultiDict
 
+from service.api.request import attachment_parts
 from service.case import ATTACHMENT_KINDS
 from service.case import Attachment
 from service.problems import Problem
@@ -114,19 +115,7 @@ def _case_text(form: Mapping[str, str], files: Mapping[str, FileStorage]) -> str
 
 
 def _uploads(files: MultiDict[str, FileStorage]) -> list[Attachment]:
-    out = []
-    for kind, upload in files.items(multi=True):
-        if kind == "case" or not upload.filename:
-            continue  # an empty file input still sends a part with no name
-        if kind not in ATTACHMENT_KINDS:
-            raise Problem(
-                400,
-                "invalid_attachment_kind",
-                "Unknown attachment kind",
-                f"Part {kind[:40]!r} is not an attachment kind; known: {', '.join(ATTACHMENT_KINDS)}.",
-            )
-        out.append(Attachment(kind, upload.read(), upload.filename[-255:]))
-    return out
+    return attachment_parts(files, skip_empty=True)
 
 
 def _decode(value: str) -> Attachment:

@@ -6,9 +6,7 @@ import io
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +17,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.conftest import ROOT
+from tests.conftest import running_gunicorn
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -26,30 +25,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 @pytest.fixture
 def server() -> Iterator[tuple[str, subprocess.Popen]]:
     """A private gunicorn (2 workers) for faults, so the shared server is not disturbed."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "ATTENDANCE_BIND": f"127.0.0.1:{port}", "ATTENDANCE_WORKERS": "2"}
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--worker-tmp-dir",
-                             "/dev/shm", "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait(url)
-        yield url, proc
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
-
-
-def _wait(url: str) -> None:
-    for _ in range(300):
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
+    with running_gunicorn(workers=2) as running:
+        yield running
 
 
 def children(pid: int) -> list[int]:
