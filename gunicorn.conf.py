@@ -4,18 +4,23 @@ import multiprocessing
 import os
 import secrets
 
+from service.security import KeysSettingError
 from service.security import is_loopback
-from service.security import keys_configured
+from service.security import keys_from_environment
+
+try:
+    KEYS = keys_from_environment()
+except KeysSettingError as exc:
+    # A keys setting that yields no key must not leave every route open: refuse to start.
+    raise SystemExit(f"attendance: not starting: {exc}") from None
 
 bind = os.environ.get("ATTENDANCE_BIND", "127.0.0.1:8000")
-if not keys_configured() and not is_loopback(bind):
+if not KEYS and not is_loopback(bind):
     # Children's data: without API keys nobody but this machine may call the service.
     port = bind.rsplit(":", 1)[-1]
     print(f"attendance: no API keys configured (ATTENDANCE_API_KEYS): binding to 127.0.0.1:{port} only, "
           f"not {bind}", flush=True)
     bind = f"127.0.0.1:{port}"
-elif not keys_configured():
-    print(f"attendance: no API keys configured: listening on {bind} (this machine only)", flush=True)
 # The officer pages sign their CSRF cookie with ATTENDANCE_SECRET_KEY, and every worker must use the same key:
 # unset, the master makes one now and the workers it forks inherit it (pages open across a restart expire).
 os.environ.setdefault("ATTENDANCE_SECRET_KEY", secrets.token_urlsafe(32))
@@ -31,6 +36,19 @@ accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 limit_request_line = 8190
+
+
+def when_ready(server) -> None:  # noqa: ANN001 - gunicorn's hook signature
+    """Say where the service really listens: `-b` or GUNICORN_CMD_ARGS may have overridden `bind` above."""
+    listening = ", ".join(server.cfg.bind)
+    if KEYS:
+        print(f"attendance: {len(KEYS)} API key(s) configured; listening on {listening}", flush=True)
+    elif all(is_loopback(address) for address in server.cfg.bind):
+        print(f"attendance: no API keys configured: listening on {listening} (this machine only)", flush=True)
+    else:
+        print(f"attendance: no API keys configured: listening on {listening}, but answering this machine "
+              "only (other peers get 403 local_only); set ATTENDANCE_API_KEYS to serve the network",
+              flush=True)
 
 
 def post_worker_init(worker) -> None:  # noqa: ANN001 - gunicorn's hook signature

@@ -7,6 +7,7 @@ import hmac
 import ipaddress
 import os
 from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,10 +40,41 @@ def parse_keys(text: str) -> tuple[ApiKey, ...]:
     return tuple(keys)
 
 
+class KeysSettingError(ValueError):
+    """The API keys setting is present but unusable: the service must not start (it would run open)."""
+
+
 def load_keys(inline: str | None, path: str | None) -> tuple[ApiKey, ...]:
-    """Return the keys from the environment value and/or a mounted file."""
-    text = (inline or "") + "\n" + (Path(path).read_text(encoding="utf-8") if path else "")
-    return parse_keys(text)
+    """Return the keys from the environment value and/or a mounted file.
+
+    A setting that is present but yields no key (`","`, `" "`, `"# todo"`, an empty or unreadable file) is
+    an error, never "no keys": an operator who set it meant to lock the service.
+    """
+    text = "" if inline is None else str(inline)
+    if path:
+        try:
+            text += "\n" + Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise KeysSettingError(
+                f"ATTENDANCE_API_KEYS_FILE {path!r} cannot be read ({type(exc).__name__})"
+            ) from None
+    try:
+        keys = parse_keys(text)
+    except ValueError as exc:
+        raise KeysSettingError(str(exc)) from None
+    if not keys and (inline is not None or path):
+        where = "ATTENDANCE_API_KEYS_FILE" if path else "ATTENDANCE_API_KEYS"
+        raise KeysSettingError(
+            f"{where} is set but holds no key: give `name:<sha256 of key>` pairs, or unset it to run "
+            "for this machine only"
+        )
+    return keys
+
+
+def keys_from_environment(environ: Mapping[str, str] | None = None) -> tuple[ApiKey, ...]:
+    """Return the keys the environment configures (gunicorn's start-up check); raise KeysSettingError."""
+    env = os.environ if environ is None else environ
+    return load_keys(env.get("ATTENDANCE_API_KEYS"), env.get("ATTENDANCE_API_KEYS_FILE"))
 
 
 def identify(presented: str | None, keys: Iterable[ApiKey]) -> str | None:
@@ -70,10 +102,14 @@ def is_loopback(bind: str) -> bool:
         return False
 
 
-def keys_configured(environ: dict[str, str] | None = None) -> bool:
-    """Return whether API keys are configured in the environment (for gunicorn's start-up check)."""
-    env = os.environ if environ is None else environ
-    return bool(env.get("ATTENDANCE_API_KEYS") or env.get("ATTENDANCE_API_KEYS_FILE"))
+def is_loopback_peer(address: str | None) -> bool:
+    """Return whether a request's peer address is this machine (a unix socket has no address)."""
+    if not address:
+        return True  # a unix socket: only processes on this machine can connect
+    try:
+        return ipaddress.ip_address(address.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
 
 
 API_HEADERS = {

@@ -111,3 +111,22 @@ def test_logs_are_json_with_request_id_and_no_case_data(client, case, caplog):
     assert line["route"] == "/api/v1/documents/<document_id>"
     assert line["status"] == 200
     assert "Fairweather" not in json.dumps(line)
+
+
+@pytest.mark.parametrize("setting", [",", " ", "# todo", ""])
+def test_a_keys_setting_with_no_key_stops_the_app(setting):
+    with pytest.raises(security.KeysSettingError, match="holds no key"):
+        create_app({"TESTING": True, "API_KEYS": setting})
+
+
+def test_without_keys_a_peer_that_is_not_loopback_is_refused(client):
+    remote = client.get("/api/v1/councils", environ_base={"REMOTE_ADDR": "192.0.2.10"})
+    assert (remote.status_code, remote.get_json()["code"]) == (403, "local_only")
+    assert client.get("/health", environ_base={"REMOTE_ADDR": "203.0.113.5"}).status_code == 403
+    assert client.get("/api/v1/councils", environ_base={"REMOTE_ADDR": "::1"}).status_code == 200
+
+
+def test_with_keys_a_remote_caller_with_a_key_is_served(keyed):
+    response = keyed.get("/api/v1/councils", headers={"X-API-Key": KEY},
+                         environ_base={"REMOTE_ADDR": "192.0.2.10"})
+    assert response.status_code == 200

@@ -64,8 +64,15 @@ def install(app: Flask) -> None:
 
 
 def _authenticate(keys: tuple[security.ApiKey, ...]) -> str | None:
-    """Return the caller's name; refuse the request when keys are configured and none matches."""
-    if not keys or request.path in OPEN_PATHS or request.path.startswith("/api/v1/docs/assets/"):
+    """Return the caller's name; refuse the request when keys are configured and none matches.
+
+    Without keys the service is for this machine only, whatever address gunicorn was told to listen on
+    (`-b 0.0.0.0`, GUNICORN_CMD_ARGS): a peer that is not loopback is refused here, by the app itself.
+    """
+    if not keys:
+        _local_only()
+        return None
+    if request.path in OPEN_PATHS or request.path.startswith("/api/v1/docs/assets/"):
         return None
     presented = _presented_key()
     if presented is None:
@@ -80,6 +87,22 @@ def _authenticate(keys: tuple[security.ApiKey, ...]) -> str | None:
     if caller is None:
         raise Problem(403, "forbidden", "API key not accepted", "This key is not one the service knows.")
     return caller
+
+
+def _local_only() -> None:
+    # Both the socket's peer and, behind a configured proxy, the client it forwarded for must be local.
+    peers = {request.environ.get("REMOTE_ADDR"), request.remote_addr}
+    original = request.environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR")
+    if original is not None:
+        peers.add(original)
+    if not all(security.is_loopback_peer(peer) for peer in peers):
+        raise Problem(
+            403,
+            "local_only",
+            "This service is for this machine only",
+            "No API keys are configured, so only requests from this machine are answered. "
+            "The operator must set ATTENDANCE_API_KEYS to open it to the network.",
+        )
 
 
 def _presented_key() -> str | None:

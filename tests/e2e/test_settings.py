@@ -1,0 +1,138 @@
+"""Bad settings stop the start; without keys the service answers this machine only, whatever the bind."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import selectors
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from service import security
+from tests.conftest import ROOT
+from tests.conftest import _free_port
+
+pytestmark = pytest.mark.e2e
+
+
+def gunicorn(env: dict[str, str], *args: str) -> subprocess.Popen:
+    """Start gunicorn with the project's config, one worker, these settings; stdout and stderr together."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("ATTENDANCE_API_KEYS", "GUNICORN"))}
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--worker-tmp-dir", "/dev/shm", *args,
+         "wsgi:app"],
+        cwd=ROOT, env={**base, "ATTENDANCE_WORKERS": "1", **env},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def output_until(proc: subprocess.Popen, needle: str, seconds: float = 60) -> str:
+    """Read the process's output until a line holds `needle` (or it exits, or time runs out)."""
+    assert proc.stdout is not None
+    selector = selectors.DefaultSelector()
+    selector.register(proc.stdout, selectors.EVENT_READ)
+    seen = ""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and needle not in seen:
+        if selector.select(timeout=0.5):
+            line = proc.stdout.readline()
+            if not line and proc.poll() is not None:
+                break
+            seen += line
+    return seen
+
+
+@contextlib.contextmanager
+def stopped(proc: subprocess.Popen) -> Iterator[subprocess.Popen]:
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=60)
+        if proc.stdout:
+            proc.stdout.close()
+
+
+def this_machines_network_address() -> str | None:
+    """Return an address of this machine that is not loopback (no packet is sent), if it has one."""
+    candidates = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        with contextlib.suppress(OSError):
+            probe.connect(("10.255.255.255", 1))  # UDP: picks the outgoing interface, sends nothing
+            candidates.append(probe.getsockname()[0])
+    with contextlib.suppress(OSError):
+        candidates += [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)]
+    return next((a for a in candidates if not security.is_loopback_peer(a)), None)
+
+
+@pytest.mark.parametrize("setting", [",", " ", "# todo", "", ", ,\n# later"])
+def test_a_keys_setting_with_no_key_stops_the_start(setting):
+    with stopped(gunicorn({"ATTENDANCE_API_KEYS": setting, "ATTENDANCE_BIND": "0.0.0.0:1"})) as proc:
+        assert proc.wait(timeout=60) != 0
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+    assert "not starting" in out and "ATTENDANCE_API_KEYS is set but holds no key" in out
+    assert "Listening at" not in out
+
+
+@pytest.mark.parametrize("content", ["", "\n\n", "# todo: add the school's key\n"])
+def test_an_empty_keys_file_stops_the_start(tmp_path, content):
+    keys = tmp_path / "keys"
+    keys.write_text(content, encoding="utf-8")
+    with stopped(gunicorn({"ATTENDANCE_API_KEYS_FILE": str(keys)})) as proc:
+        assert proc.wait(timeout=60) != 0
+        assert proc.stdout is not None
+        assert "ATTENDANCE_API_KEYS_FILE is set but holds no key" in proc.stdout.read()
+
+
+def test_a_missing_keys_file_stops_the_start(tmp_path):
+    with stopped(gunicorn({"ATTENDANCE_API_KEYS_FILE": str(tmp_path / "absent")})) as proc:
+        assert proc.wait(timeout=60) != 0
+        assert proc.stdout is not None
+        assert "cannot be read" in proc.stdout.read()
+
+
+@pytest.mark.parametrize("how", ["-b", "GUNICORN_CMD_ARGS"])
+def test_without_keys_a_network_bind_answers_this_machine_only(how):
+    address = this_machines_network_address()
+    if address is None:
+        pytest.skip("this machine has no network address besides loopback")
+    port = _free_port()
+    bind = f"0.0.0.0:{port}"
+    args = ("-b", bind) if how == "-b" else ()
+    env = {"GUNICORN_CMD_ARGS": f"--bind={bind}"} if how == "GUNICORN_CMD_ARGS" else {}
+    with stopped(gunicorn(env, *args)) as proc:
+        out = output_until(proc, "attendance: no API keys")
+        assert f"listening on {bind}, but answering this machine only" in out
+        assert "(this machine only)" not in out  # the old message, which was not true
+        local = _wait_for(f"http://127.0.0.1:{port}/api/v1/councils")
+        assert local.status_code == 200 and len(local.json()) >= 3
+        remote = httpx.get(f"http://{address}:{port}/api/v1/councils", timeout=10)
+        assert remote.status_code == 403
+        assert remote.headers["content-type"] == "application/problem+json"
+        assert remote.json()["code"] == "local_only"
+        assert httpx.get(f"http://{address}:{port}/health", timeout=10).status_code == 403
+
+
+def test_with_keys_the_start_message_names_the_bind():
+    key = security.hash_key("a-long-random-key-0123456789")
+    port = _free_port()
+    with stopped(gunicorn({"ATTENDANCE_API_KEYS": f"school-a:{key}", "ATTENDANCE_BIND": f"127.0.0.1:{port}"})) as p:
+        out = output_until(p, "attendance: 1 API key(s)")
+        assert f"attendance: 1 API key(s) configured; listening on 127.0.0.1:{port}" in out
+
+
+def _wait_for(url: str) -> httpx.Response:
+    for _ in range(300):
+        try:
+            return httpx.get(url, timeout=10)
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError("gunicorn did not start")
