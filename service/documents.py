@@ -151,7 +151,9 @@ def fill_form(form: forms.PdfForm, case: Case, report: Report, engines: Engines,
             report.errors.append(
                 Issue(
                     path,
-                    "value_does_not_fit",
+                    # The one personal-text rule's code (case/fields.py), should a value reach a form with
+                    # characters its font lacks.
+                    "invalid_characters" if exc.undrawable else "value_does_not_fit",
                     f"Cannot be shown in full in the form's field {exc.field_name!r}: {exc.reason}.",
                 )
             )

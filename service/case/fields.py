@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import unicodedata
 from contextvars import ContextVar
+from functools import cache
 from typing import Any
 
 import phonenumbers
@@ -147,6 +149,75 @@ class IsoDate(fields.Date):
             return super()._deserialize(value, attr, data, **kwargs)
         except ValidationError:
             raise problem("invalid_date", f"{value[:40]!r} is not a date written YYYY-MM-DD.") from None
+
+
+# Unicode categories that change how text reads or lays out instead of printing: controls (NUL, newline, tab),
+# format characters (bidi overrides and isolates U+202A-202E/U+2066-2069, marks U+200E/F, ZWJ, BOM, soft
+# hyphen), lone surrogates (which no output can encode), and the line and paragraph separators.
+_REWRITING = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_LINE_BREAKS = frozenset("\r\n")
+
+
+@cache
+def drawable() -> frozenset[str]:
+    """Return the characters every output can draw: those of the embedded form font (Liberation Sans's
+    Latin, Welsh ŵ ŷ, Polish, typographic quotes and dashes); the letters' font draws a superset."""
+    from service.engines.pdf_font import Font
+
+    return frozenset(Font().gids)
+
+
+def _codepoints(chars: list[str]) -> str:
+    return ", ".join(f"U+{ord(c):04X}" + (f" {unicodedata.name(c, '')}".rstrip()) for c in chars[:5])
+
+
+def character_problems(value: str, multiline: bool = False) -> str | None:
+    """Return why `value` cannot be personal text on a letter or form, or None when it can.
+
+    One rule for every output (validation, forms, letters): what would rewrite or reorder the text is
+    refused, and so is what no output font can draw (it would vanish from a PDF letter and stop the PN3).
+    """
+    allowed = _LINE_BREAKS if multiline else frozenset()
+    rewriting = sorted({c for c in value if unicodedata.category(c) in _REWRITING and c not in allowed})
+    if rewriting:
+        return (
+            "Holds characters that would change how the text reads on a letter or form "
+            f"({_codepoints(rewriting)}): remove them and send the text as it should print."
+        )
+    font = drawable()
+    missing = sorted({c for c in value if c not in font and c not in allowed})
+    if missing:
+        return (
+            f"Holds characters the letters' and forms' fonts cannot draw ({_codepoints(missing)}): write the "
+            "name or text with letters that print (accents, Welsh and Polish letters are fine)."
+        )
+    return None
+
+
+class PersonalText(fields.String):
+    """Free text that prints on letters and forms (names, addresses, reasons): the one field type for it.
+
+    Refuses blanks (when required), over-long values (stated, never cut) and, with `invalid_characters`,
+    controls, bidi overrides, invisible format characters and anything the output fonts cannot draw.
+    Canonically equivalent spellings are kept in their composed form (NFC: `e` + U+0301 is `é`), the only
+    form the fonts draw. While LENIENT is set a refused value is kept, so the rules can still decide.
+    """
+
+    def __init__(self, max_length: int = 200, *, multiline: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_length = max_length
+        self.multiline = multiline
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = unicodedata.normalize("NFC", super()._deserialize(value, attr, data, **kwargs))
+        if self.required and not text.strip():
+            raise problem("blank", "This must not be empty.")
+        if len(text) > self.max_length:
+            raise problem("too_long", f"At most {self.max_length} characters ({len(text)} sent).")
+        reason = character_problems(text, self.multiline)
+        if reason and not LENIENT.get():
+            raise problem("invalid_characters", reason)
+        return text
 
 
 class Base64Bytes(fields.String):

@@ -35,6 +35,7 @@ from service.case.fields import UPN
 from service.case.fields import Base64Bytes
 from service.case.fields import Email
 from service.case.fields import IsoDate
+from service.case.fields import PersonalText
 from service.case.fields import Postcode
 from service.case.fields import UKPhone
 from service.case.fields import problem
@@ -67,16 +68,9 @@ def within(low: int, high: int | None = None) -> Callable[[Any], None]:
     return check
 
 
-def text(max_length: int = 200, **kwargs: Any) -> fields.String:
-    """Return a string field that refuses blanks and over-long values (stated, never cut)."""
-
-    def check(value: str) -> None:
-        if kwargs.get("required") and not value.strip():
-            raise problem("blank", "This must not be empty.")
-        if len(value) > max_length:
-            raise problem("too_long", f"At most {max_length} characters ({len(value)} sent).")
-
-    return fields.String(validate=check, **kwargs)
+def text(max_length: int = 200, **kwargs: Any) -> PersonalText:
+    """Return a personal-text field: no blanks, no over-long values, no characters that rewrite a letter."""
+    return PersonalText(max_length, **kwargs)
 
 
 class BaseSchema(Schema):
@@ -273,7 +267,7 @@ class CaseSchema(BaseSchema):
     attendance = fields.Nested(AttendanceSchema, load_default=None, allow_none=True)
     previous_penalty_notices = fields.List(fields.Nested(PreviousNoticeSchema), load_default=list)
     court_orders_restricting_information = fields.Boolean(load_default=False)
-    other_information = text(2000, load_default="", allow_none=True)
+    other_information = text(2000, multiline=True, load_default="", allow_none=True)
     support_offered = fields.List(fields.Nested(SupportSchema), load_default=list)
     improvement_period_weeks = fields.Integer(
         load_default=None, allow_none=True, strict=True, validate=within(3, 6)

@@ -62,10 +62,11 @@ Drawn = dict[int, int | None]  # widget object → its appearance object in this
 class FieldDoesNotFit(ValueError):
     """A value that cannot be drawn in its field: too long even at the smallest size, or no glyph."""
 
-    def __init__(self, field_name: str, reason: str) -> None:
+    def __init__(self, field_name: str, reason: str, undrawable: bool = False) -> None:
         super().__init__(f"{field_name}: {reason}")
         self.field_name = field_name
         self.reason = reason
+        self.undrawable = undrawable  # characters the font has no glyph for (not a matter of length)
 
 
 class UnknownField(KeyError):
@@ -562,7 +563,7 @@ def layout(text: str, fld: Field, widget: Widget, font: Font) -> tuple[float, li
     missing = font.missing(text)
     if missing:
         raise FieldDoesNotFit(
-            fld.name, "no embedded font can draw " + " ".join(f"U+{ord(c):04X}" for c in missing)
+            fld.name, "no embedded font can draw " + " ".join(f"U+{ord(c):04X}" for c in missing), True
         )
     if fld.max_len is not None and len(text) > fld.max_len:
         raise FieldDoesNotFit(fld.name, f"{len(text)} characters; the field holds {fld.max_len}")

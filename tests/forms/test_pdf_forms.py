@@ -159,5 +159,5 @@ def test_welsh_letters_and_characters_outside_the_font(case, pdf_fields):
     with pytest.raises(CannotProduce) as info:
         fill(data, "dorset-warning")
     error = info.value.report.errors[0]
-    assert (error.path, error.code) == ("other_information", "value_does_not_fit")
+    assert (error.path, error.code) == ("other_information", "invalid_characters")
     assert "U+1F600" in error.message
