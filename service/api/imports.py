@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -15,6 +14,7 @@ from flask_smorest import Blueprint
 
 from service.api.downloads import download
 from service.api.downloads import stream
+from service.api.request import parse_json
 from service.api.schemas import IMPORT_BODY
 from service.api.schemas import PROBLEM
 from service.api.schemas import ImportQuery
@@ -44,7 +44,7 @@ def upload(req: Request, kind: str) -> tuple[dict[str, Any], bytes, bytes | None
     if raw is None:
         raise Problem(400, "case_missing", "No case part", "A part `case` must hold the council and school.")
     try:
-        part = json.loads(raw)
+        part = parse_json(raw)
     except (ValueError, UnicodeDecodeError):
         raise Problem(
             400, "invalid_json", "The case part is not JSON", "Send the `case` part as JSON."

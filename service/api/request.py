@@ -13,6 +13,10 @@ from service.case import ATTACHMENT_KINDS
 from service.case import Attachment
 from service.problems import Problem
 
+# A case is about six levels deep; anything much deeper is not a case, and past about 1,000 levels Python's
+# json (and every recursive walk after it) runs out of stack.
+MAX_JSON_DEPTH = 32
+
 
 def read_case(request: Request) -> tuple[dict[str, Any], tuple[Attachment, ...]]:
     """Return the case JSON object and any attachments sent as multipart parts."""
@@ -28,9 +32,36 @@ def read_case(request: Request) -> tuple[dict[str, Any], tuple[Attachment, ...]]
     )
 
 
-def _object(raw: bytes | str) -> dict[str, Any]:
+def parse_json(raw: bytes | str) -> Any:
+    """Return the JSON value of a body or part, refusing nesting deeper than MAX_JSON_DEPTH (400
+    `json_too_deep`) however deep it goes; a body that is not JSON raises ValueError, for the caller
+    to word."""
     try:
         data = json.loads(raw)
+    except RecursionError:
+        raise too_deep() from None
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise too_deep()
+            stack += [(item, depth + 1) for item in (value.values() if isinstance(value, dict) else value)]
+    return data
+
+
+def too_deep() -> Problem:
+    return Problem(
+        400,
+        "json_too_deep",
+        "The JSON is nested too deeply",
+        f"JSON objects and arrays may be nested {MAX_JSON_DEPTH} levels deep at most; a case needs six.",
+    )
+
+
+def _object(raw: bytes | str) -> dict[str, Any]:
+    try:
+        data = parse_json(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise Problem(
             400,

@@ -20,6 +20,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.datastructures import MultiDict
 
 from service.api.request import attachment_parts
+from service.api.request import parse_json
 from service.case import ATTACHMENT_KINDS
 from service.case import Attachment
 from service.problems import Problem
@@ -80,7 +81,7 @@ def read(form: MultiDict[str, str], files: MultiDict[str, FileStorage], uploads:
 def case_object(text: str) -> dict[str, Any]:
     """Return the JSON object in a case text; the API's codes when it is not one."""
     try:
-        data = json.loads(text)
+        data = parse_json(text)
     except ValueError as exc:
         raise Problem(
             400,
@@ -120,7 +121,7 @@ def _uploads(files: MultiDict[str, FileStorage]) -> list[Attachment]:
 
 def _decode(value: str) -> Attachment:
     try:
-        item = json.loads(value)
+        item = parse_json(value)
         kind, filename = item["kind"], item.get("filename", "")
         content = base64.b64decode(item["content_base64"], validate=True)
     except (ValueError, TypeError, KeyError, binascii.Error):
