@@ -1,18 +1,21 @@
-"""The attendance register: national codes (seed 004 App. 1) and totals counted from session marks."""
+"""The attendance register: what each code counts as (`service.codes`, per country) and totals from marks."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from service import codes
 from service.case import Mark
 
-PRESENT = frozenset("/\\L")
-APPROVED_ACTIVITY = frozenset("BDJKPVW")  # counted as attendance
-AUTHORISED = frozenset("CEHIMRST")
-UNAUTHORISED = frozenset("GNOU")
-NOT_POSSIBLE = frozenset("XYZ#Q")  # administrative and closure codes: not a possible session
-ALL_CODES = PRESENT | APPROVED_ACTIVITY | AUTHORISED | UNAUTHORISED | NOT_POSSIBLE
+# Codes as sent (`C1`, `J1`, `Y4` included), by what they count as; a code means the same in every country.
+PRESENT = codes.BY_CATEGORY[codes.PRESENT]
+APPROVED_ACTIVITY = codes.BY_CATEGORY[codes.APPROVED_ACTIVITY]  # counted as attendance
+AUTHORISED = codes.BY_CATEGORY[codes.AUTHORISED]  # J1 (interview) among them since 2024
+UNAUTHORISED = codes.BY_CATEGORY[codes.UNAUTHORISED]
+# Unable to attend, and administrative codes (D, X, Z, #): not a possible session.
+NOT_POSSIBLE = codes.BY_CATEGORY[codes.NOT_POSSIBLE] | codes.BY_CATEGORY[codes.ADMINISTRATIVE]
+ALL_CODES = codes.ALL
 
 
 @dataclass(frozen=True)

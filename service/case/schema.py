@@ -205,8 +205,10 @@ class MarkSchema(BaseSchema):
 
     @validates("code")
     def known_code(self, value: str, **_: Any) -> None:
-        if len(value) != 1 or value.upper() not in ALL_CODES:
-            raise problem("invalid_mark", "Not a national attendance code (seed 004 App. 1).")
+        if value.upper() not in ALL_CODES:
+            raise problem(
+                "invalid_mark", "Not an attendance code of England (SI 2024/208) or Wales (SI 2010/1954)."
+            )
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Mark:

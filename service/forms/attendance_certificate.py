@@ -31,6 +31,8 @@ from reportlab.platypus import Spacer
 from reportlab.platypus import Table
 from reportlab.platypus import TableStyle
 
+from service import codes
+from service import councils
 from service import register
 from service.case import Case
 from service.case import Mark
@@ -49,44 +51,7 @@ RULE = colors.HexColor("#9a9a9a")
 SHADE = colors.HexColor("#e8e8e8")
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
-# Seed 004, App. 1 (national codes); H, Q and W are in the register's code sets but not in App. 1.
-MEANINGS = {
-    "/": "Present (morning session)",
-    "\\": "Present (afternoon session)",
-    "L": "Late arrival before the register closed",
-    "B": "Educated off site (not dual registration)",
-    "D": "Dual registration (attending another establishment)",
-    "J": "Interview (prospective employer or another educational establishment)",
-    "K": "Attending education provision arranged by the LA",
-    "P": "Approved sporting activity (arranged by the school)",
-    "V": "Educational visit or trip (arranged by the school)",
-    "W": "Work experience",
-    "C": "Leave of absence granted by the school in exceptional circumstances (not holiday)",
-    "E": "Suspended or permanently excluded, no alternative provision made",
-    "H": "Holiday authorised by the school",
-    "I": "Illness (not medical or dental appointments)",
-    "M": "Medical or dental appointment",
-    "R": "Religious observance",
-    "S": "Study leave (Year 11 only)",
-    "T": "Traveller absence",
-    "G": "Family holiday (not agreed, or days in excess of agreement)",
-    "N": "No reason yet provided for absence",
-    "O": "Unauthorised absence",
-    "U": "Late (after registers closed)",
-    "Y": "Unable to attend due to exceptional circumstances",
-    "Q": "Unable to attend: lack of access arrangements",
-    "X": "Not of compulsory school age, not required to be in school",
-    "Z": "Prospective pupil not on the admission register",
-    "#": "Planned whole school closure",
-}
-# What each code counts as, in the order `register.count` decides it.
-CATEGORIES = (
-    (register.NOT_POSSIBLE, "Not possible"),
-    (register.PRESENT, "Present"),
-    (register.APPROVED_ACTIVITY, "Present (approved activity)"),
-    (register.AUTHORISED, "Authorised"),
-    (register.UNAUTHORISED, "Unauthorised"),
-)
+# Meanings and categories come from the country's code table (service/codes): sub-codes print as sent.
 
 
 @cache
@@ -183,13 +148,17 @@ class _Code(Flowable):
         self.canv.drawText(text)
 
 
-def _category(code: str) -> str:
-    return next((label for codes, label in CATEGORIES if code in codes), "Not a national code")
+def _meaning(table: codes.CodeTable, code: str) -> tuple[str, str]:
+    """Return a code's meaning and what it counts as, from the country's table."""
+    known = table.get(code)
+    if known is None:
+        return "Not an attendance code of this country", "Not counted"
+    return known.meaning, codes.LABELS[known.category]
 
 
-def _code_order(code: str) -> tuple[int, int]:
-    order = list(MEANINGS)
-    return (order.index(code) if code in order else len(order), ord(code))
+def _code_order(table: codes.CodeTable, code: str) -> tuple[int, str]:
+    order = [c.code for c in table.codes]
+    return (order.index(code) if code in order else len(order), code)
 
 
 def _heading(case: Case) -> list[Flowable]:
@@ -267,13 +236,13 @@ def _section(title: str, note: str = "") -> list[Flowable]:
     return parts + [Spacer(0, 5)]
 
 
-def _code_table(marks: tuple[Mark, ...]) -> Table:
-    """Return the sessions by code, for the codes that occur, with what each counts as."""
+def _code_table(marks: tuple[Mark, ...], table: codes.CodeTable) -> Table:
+    """Return the sessions by code as sent (C1, J1 …), for the codes that occur, with what each counts as."""
     sessions = Counter(m.code for m in marks)
     head = ["Code", "Meaning (national attendance codes)", "Sessions", "Counts as"]
     rows = [
-        [code, _para(MEANINGS.get(code, "Not a national code"), 9), str(sessions[code]), _category(code)]
-        for code in sorted(sessions, key=_code_order)
+        [code, _para(_meaning(table, code)[0], 9), str(sessions[code]), _para(_meaning(table, code)[1], 9)]
+        for code in sorted(sessions, key=lambda c: _code_order(table, c))
     ]
     table = Table([head, *rows], colWidths=[14 * mm, WIDTH - 80 * mm, 20 * mm, 46 * mm], repeatRows=1)
     unauthorised = [i for i, row in enumerate(rows, start=1) if row[0] in register.UNAUTHORISED]
@@ -380,7 +349,7 @@ def story(case: Case) -> list[Flowable]:
         Spacer(0, 10),
         _summary(register.count(marks)),
         *_section("Sessions by attendance code"),
-        _code_table(marks),
+        _code_table(marks, codes.table(councils.get(case.council).country)),
         *_section("Register by session", key),
         _grid(marks),
     ]

@@ -93,11 +93,12 @@ def test_example_code_table_lists_the_codes_that_occur(case):
     data = case(EXAMPLE)
     text = "\n".join(page_texts(certificate(data)))
     by_code = Counter(m["code"] for m in data["attendance"]["marks"])
-    assert re.search(rf"\nO\s+Unauthorised absence\s+{by_code['O']}\s+Unauthorised\n", text)
+    # Meanings and categories from the 2024 regulations' table (service/codes/england.py).
+    assert re.search(rf"\nO\s+Absent in other or unknown circumstances\s+{by_code['O']}\s+Unauthorised absence\n", text)
     assert re.search(
-        rf"\nI\s+Illness \(not medical or dental appointments\)\s+{by_code['I']}\s+Authorised\n", text
+        rf"\nI\s+Illness \(not a medical or dental appointment\)\s+{by_code['I']}\s+Authorised absence\n", text
     )
-    assert re.search(rf"\n#\s+Planned whole school closure\s+{by_code['#']}\s+Not possible\n", text)
+    assert re.search(rf"\n#\s+Planned whole or partial school closure\s+{by_code['#']}\s+Not possible", text)
     assert re.search(rf"\n/\s+Present \(morning session\)\s+{by_code['/']}\s+Present\n", text)
     assert "Medical or dental appointment" not in text  # M does not occur
 

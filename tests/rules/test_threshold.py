@@ -22,8 +22,9 @@ D = date.fromisoformat
 PRESENT_WEEK = "." * 10
 
 
-def week(monday: date, codes: str) -> list[dict[str, str]]:
-    """Return one week's marks, Mon AM, Mon PM … Fri PM; "." is present (/ in the AM, \\ in the PM)."""
+def week(monday: date, codes: str | list[str]) -> list[dict[str, str]]:
+    """Return one week's marks, Mon AM, Mon PM … Fri PM; "." is present (/ in the AM, \\ in the PM).
+    A list gives one code a session (the 2024 sub-codes C1, J1, Y1 … are two characters)."""
     assert len(codes) == 10 and monday.weekday() == 0
     marks = []
     for n, code in enumerate(codes):
@@ -35,7 +36,7 @@ def week(monday: date, codes: str) -> list[dict[str, str]]:
     return marks
 
 
-def register(first_monday: str, *weeks: str) -> list[dict[str, str]]:
+def register(first_monday: str, *weeks: str | list[str]) -> list[dict[str, str]]:
     """Return the marks of consecutive calendar weeks from a Monday."""
     monday = D(first_monday)
     return [m for n, codes in enumerate(weeks) for m in week(monday + timedelta(weeks=n), codes)]
@@ -191,7 +192,7 @@ def test_marks_window_ends_on_the_sunday_of_its_last_school_week(case: Loader) -
 @pytest.mark.parametrize("code", sorted(ALL_CODES))
 def test_only_g_n_o_u_count_as_unauthorised(case: Loader, code: str) -> None:
     # rules.md: unauthorised codes G, N, O, U (seed 004 App. 1), England and Wales alike.
-    marks = register("2026-09-07", code * 10)
+    marks = register("2026-09-07", [code] * 10)
     counts = code in UNAUTHORISED
     result, _ = evaluate(marks_case(case, "wiltshire", marks))
     assert (result.met, result.sessions) == (counts, 10 if counts else 0)
