@@ -61,10 +61,10 @@ def handle(kind: str, query: dict[str, Any]) -> Response | dict[str, Any]:
     given, export = prepare(kind, part, file, pupils)
     document_id = query.get("documents")
     if not document_id:
-        return answer(export, run(export, given))
+        return answer(export, run(export, given, query.get("marks", False)))
     fmt = batch.check(document_id, query.get("format"), given)
     engines = current_app.extensions["engines"]
-    archive = batch.archive(run(export, given), document_id, fmt, engines, given)
+    archive = batch.archive(run(export, given, query.get("marks", False)), document_id, fmt, engines, given)
     name = f"{kind}-{document_id}-{date.today().isoformat()}.zip"
     return download(stream(archive), name, "application/zip")
 

@@ -191,10 +191,20 @@ class ImportQuery(Schema):
     format = fields.String(
         metadata={"enum": ["docx", "pdf"], "description": "with documents: letters as DOCX (default) or PDF"}
     )
+    marks = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "true: each case carries the window's register (`attendance.marks`, codes as "
+            "sent), so that an attendance certificate can be produced from it"
+        },
+    )
 
 
 class ImportIssueSchema(IssueSchema):
     line = fields.Integer(allow_none=True, metadata={"description": "the export's line the issue is on"})
+    count = fields.Integer(metadata={"description": "how many rows or sessions of this kind (grouped)"})
+    lines = fields.List(fields.Integer(), metadata={"description": "the first few lines of this kind"})
+    pupil = fields.String(metadata={"description": "the pupil's UPN (or the export's pupil id)"})
 
 
 class ScanRowSchema(Schema):
@@ -206,7 +216,9 @@ class ScanRowSchema(Schema):
     persistent_absence = fields.Boolean()
     severe_absence = fields.Boolean()
     documents_allowed = fields.List(fields.String())
-    window = fields.Dict(metadata={"description": "basis (school_weeks|term|export|totals|none), start, end"})
+    window = fields.Dict(
+        metadata={"description": "basis (school_weeks|term|export|totals|none|refused), start, end"}
+    )
     absence_type = fields.String(metadata={"enum": ["irregular", "holiday"]})
     valid = fields.Boolean(metadata={"description": "the pupil's case has no errors"})
     siblings = fields.List(fields.String(), metadata={"description": "UPNs sharing a contact"})
@@ -217,4 +229,5 @@ class ImportResultSchema(Schema):
     cases = fields.List(fields.Dict(), metadata={"description": "one case per pupil (case-format.md)"})
     scan = fields.List(fields.Nested(ScanRowSchema))
     errors = fields.List(fields.Nested(ImportIssueSchema))
+    warnings = fields.List(fields.Nested(ImportIssueSchema))
     source = fields.Dict(metadata={"description": "the export read: kind, version or layout, encoding"})

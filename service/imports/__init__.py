@@ -9,22 +9,72 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from service.imports.marks import Register
 from service.report import Issue
 
+FIRST_LINES = 5  # a grouped error lists the first few rows of its kind
+
 
 @dataclass(frozen=True)
 class LineIssue(Issue):
-    """An issue of the contract, with the line of the export it comes from (None: not from one line)."""
+    """An issue of the contract, with the line of the export it comes from (None: not from one line).
+
+    Repeated issues of one kind are one issue: `count` rows or sessions, `lines` the first few rows.
+    `pupil` is the UPN (or the export's pupil id) of the pupil it is about, when it is about one.
+    """
 
     line: int | None = None
+    count: int = 1
+    lines: tuple[int, ...] = ()
+    pupil: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the contract's import error shape: path, code, message, line."""
-        return {**super().as_dict(), "line": self.line}
+        """Return the contract's import error shape: path, code, message, line, and how many of its kind."""
+        lines = list(self.lines) or ([self.line] if self.line is not None else [])
+        message = self.message
+        if self.count > 1 and len(lines) > 1:
+            more = " …" if self.count > len(lines) else ""
+            message += f" ({self.count} rows like this, lines {', '.join(map(str, lines))}{more})"
+        out = {
+            **super().as_dict(),
+            "message": message,
+            "line": self.line,
+            "count": self.count,
+            "lines": lines,
+        }
+        if self.pupil is not None:
+            out["pupil"] = self.pupil
+        return out
+
+
+class Issues(list[LineIssue]):
+    """Issues in the order found; those added with the same `group` key are counted into the first."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.groups: dict[tuple[str, ...], int] = {}
+
+    def add(self, issue: LineIssue, group: str | None = None) -> None:
+        """Add an issue, or count it into the earlier one of its group."""
+        if group is None:
+            self.append(issue)
+            return
+        key = (issue.path, issue.code, group)
+        at = self.groups.get(key)
+        if at is None:
+            self.groups[key] = len(self)
+            lines = (issue.line,) if issue.line is not None else ()
+            self.append(replace(issue, lines=lines))
+            return
+        first = self[at]
+        lines = first.lines
+        if issue.line is not None and len(lines) < FIRST_LINES and issue.line not in lines:
+            lines += (issue.line,)
+        self[at] = replace(first, count=first.count + issue.count, lines=lines)
 
 
 @dataclass(frozen=True)
@@ -70,11 +120,28 @@ class ParsedPupil:
     contacts: list[Contact] = field(default_factory=list)
     register: Register | None = None
     summaries: list[YearSummary] = field(default_factory=list)
-    issues: list[LineIssue] = field(default_factory=list)  # paths inside the pupil's case
+    issues: Issues = field(default_factory=Issues)  # errors; paths inside the pupil's case
+    warnings: Issues = field(default_factory=Issues)
+    refused: bool = False  # the marks cannot be read right: the pupil is listed, not judged
+    key: str | None = None  # the MIS's own pupil id, when the export joins on one
+    incomplete: frozenset[str] = frozenset()  # fields missing from where the CTF puts them (one error)
+    placed: list[tuple[date, str, int]] = field(default_factory=list)  # this school's CTF blocks, as sent
 
-    def add(self, path: str, code: str, message: str, line: int | None = None) -> None:
-        """Record an issue found while reading this pupil."""
-        self.issues.append(LineIssue(path, code, message, self.line if line is None else line))
+    def add(
+        self,
+        path: str,
+        code: str,
+        message: str,
+        line: int | None = None,
+        group: str | None = None,
+        count: int = 1,
+    ) -> None:
+        """Record an error found while reading this pupil (grouped with its kind when `group` is given)."""
+        self.issues.add(LineIssue(path, code, message, self.line if line is None else line, count), group)
+
+    def warn(self, path: str, code: str, message: str, line: int | None = None) -> None:
+        """Record a warning: the export was read, but something in it deserves a look."""
+        self.warnings.add(LineIssue(path, code, message, self.line if line is None else line))
 
 
 @dataclass
@@ -83,6 +150,7 @@ class Export:
 
     kind: str
     pupils: list[ParsedPupil]
-    issues: list[LineIssue] = field(default_factory=list)
+    issues: Issues = field(default_factory=Issues)
     source: dict[str, Any] = field(default_factory=dict)
     exported_on: date | None = None
+    warnings: Issues = field(default_factory=Issues)

@@ -15,10 +15,13 @@ from service.case.fields import normalise_phone
 from service.case.schema import CaseSchema
 from service.case.schema import SchoolSchema
 from service.imports import ParsedPupil
+from service.imports import csv_import
+from service.imports.marks import plausible
 from service.problems import Problem
 from service.report import Issue
 from service.report import issues_from_marshmallow
 
+CSV_OPTIONS = frozenset({"mapping", "week_start", "codes"})  # the case part's keys for reading a CSV
 FROM_EXPORT = ("pupils", "parents")  # the export says who the pupils and parents are, never the case part
 PER_CASE = ("attachments",)  # a file belongs to one pupil's case, not to every case of a school
 
@@ -30,15 +33,25 @@ class Defaults:
     council: councils.Council
     data: dict[str, Any]
     today: date
-    mapping: dict[str, str] = field(default_factory=dict)
+    mapping: dict[str, Any] = field(default_factory=dict)
+    csv: Any = None  # csv_import.Options: the week of a weekly export, a code look-up table
 
 
 def defaults(part: Mapping[str, Any], kind: str) -> Defaults:
     """Check the `case` part once (422 `invalid_import_case` listing every fault) and return it."""
     errors = _unknown_keys(part, kind) + _council(part) + _school(part)
     mapping = part.get("mapping") or {}
-    if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
-        errors.append(Issue("mapping", "invalid_mapping", "mapping is an object of field → column header."))
+    if not _mapping_shape(mapping):
+        errors.append(
+            Issue(
+                "mapping",
+                "invalid_mapping",
+                "mapping is an object of field → column header, for both files or per file "
+                '({"register": {…}, "pupils": {…}}).',
+            )
+        )
+    if kind == "csv":
+        errors += [Issue(path, code, message) for path, code, message in csv_import.options_problems(part)]
     today = _letter_date(part, errors)
     if errors:
         raise Problem(
@@ -48,12 +61,25 @@ def defaults(part: Mapping[str, Any], kind: str) -> Defaults:
             "; ".join(f"{e.path}: {e.code}" for e in errors),
             {"errors": [e.as_dict() for e in errors]},
         )
-    data = {k: v for k, v in part.items() if k != "mapping"}
-    return Defaults(councils.get(part["council"]), data, today, dict(mapping))
+    data = {k: v for k, v in part.items() if k not in CSV_OPTIONS}
+    options = csv_import.Options.of(part) if kind == "csv" else None
+    return Defaults(councils.get(part["council"]), data, today, dict(mapping), options)
+
+
+def _mapping_shape(mapping: Any) -> bool:
+    if not isinstance(mapping, dict):
+        return False
+    for key, value in mapping.items():
+        if key in csv_import.SHEETS and isinstance(value, dict):
+            if not all(isinstance(v, str) for v in value.values()):
+                return False
+        elif not isinstance(value, str):
+            return False
+    return True
 
 
 def _unknown_keys(part: Mapping[str, Any], kind: str) -> list[Issue]:
-    known = set(CaseSchema().fields) | ({"mapping"} if kind == "csv" else set())
+    known = set(CaseSchema().fields) | (CSV_OPTIONS if kind == "csv" else set())
     issues = [Issue(k, "unknown_field", "Not a field of the case part.") for k in part if k not in known]
     issues += [
         Issue(k, "from_export", f"{k} come from the export; send them there, not in the case part.")
@@ -89,10 +115,14 @@ def _letter_date(part: Mapping[str, Any], errors: list[Issue]) -> date:
     if value is None:
         return date.today()
     try:
-        return date.fromisoformat(str(value))
+        day = date.fromisoformat(str(value))
     except ValueError:
-        errors.append(Issue("letter_date", "invalid_date", "letter_date is a date written YYYY-MM-DD."))
+        day = None
+    if day is None or not plausible(day):
+        message = "letter_date is a date written YYYY-MM-DD, in the years 1900–2099."
+        errors.append(Issue("letter_date", "invalid_date", message))
         return date.today()
+    return day
 
 
 def same_home(a: Mapping[str, str] | None, b: Mapping[str, str] | None) -> bool:

@@ -1,34 +1,53 @@
-"""A pupil's register as one string: two characters a calendar day (AM then PM), national codes.
+"""A pupil's register as one string: two characters a calendar day (AM then PM), one character a session.
 
 The CTF writes its `AttendanceMarks` this way (one character a session from `AttendanceStartDate`, days the
 school is not in session as `#`), and CSV registers are poured into the same shape, so that the scan counts
-with `str.count` and slices instead of one object per mark.
+with `str.count` and slices instead of one object per mark. A code longer than one character (the 2024
+sub-codes C1, J1, Y1 …) is stored as its private-use character (`service.codes.CHARS`) and read back as sent.
+A string is placed on the calendar as it is: a space is "no mark" wherever it stands, and nothing is shifted
+or re-read to make a string fit (`misaligned` says where one does not).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from datetime import timedelta
 
-from service.register import ALL_CODES
-from service.register import APPROVED_ACTIVITY
-from service.register import AUTHORISED
-from service.register import NOT_POSSIBLE
-from service.register import PRESENT
-from service.register import UNAUTHORISED
+from service import codes
+from service import register
 from service.register import Totals
 
 NO_MARK = "-"  # no mark recorded (SIMS prints "-"), and what fills the days an export does not cover
 BLANKS = frozenset(NO_MARK + " ")
-POSSIBLE = ALL_CODES - NOT_POSSIBLE  # a session the pupil could attend (seed 004 App. 1)
+SESSIONS = ("AM", "PM")
+
+
+def _chars(names: frozenset[str]) -> frozenset[str]:
+    return frozenset(codes.char(c) for c in names)
+
+
+PRESENT = _chars(register.PRESENT)
+APPROVED_ACTIVITY = _chars(register.APPROVED_ACTIVITY)
+AUTHORISED = _chars(register.AUTHORISED)
+UNAUTHORISED = _chars(register.UNAUTHORISED)
+NOT_POSSIBLE = _chars(register.NOT_POSSIBLE)
+ALL_CODES = _chars(register.ALL_CODES)
+POSSIBLE = ALL_CODES - NOT_POSSIBLE  # a session the pupil could attend
 FLAGS = str.maketrans({c: "0" for c in NOT_POSSIBLE | BLANKS} | {c: "1" for c in POSSIBLE})
+EARLIEST, LATEST = date(1900, 1, 1), date(2099, 12, 31)  # a register date outside these is a typing slip
 
 
-def known(code: str) -> bool:
-    """Return whether a one-character mark is a national code or a blank (no mark)."""
-    return code in ALL_CODES or code in BLANKS
+def plausible(day: date | None) -> bool:
+    """Return whether a register date can be a real one (year 9999 is not: it is refused, not overflowed)."""
+    return day is not None and EARLIEST <= day <= LATEST
+
+
+def known(char: str) -> bool:
+    """Return whether a stored character is a code of some country's table or a blank (no mark)."""
+    return char in ALL_CODES or char in BLANKS
 
 
 def totals(marks: str) -> Totals:
@@ -38,6 +57,11 @@ def totals(marks: str) -> Totals:
     authorised = sum(counts[c] for c in AUTHORISED)
     unauthorised = sum(counts[c] for c in UNAUTHORISED)
     return Totals(sum(counts[c] for c in POSSIBLE), present, authorised, unauthorised)
+
+
+def session_of(start: date, index: int) -> str:
+    """Return 'YYYY-MM-DD AM' for a position in a string that starts on `start`."""
+    return f"{(start + timedelta(days=index // 2)).isoformat()} {SESSIONS[index % 2]}"
 
 
 @dataclass(frozen=True)
@@ -77,6 +101,22 @@ class Register:
         found = self.between(first, last).translate(FLAGS).find("1")
         return None if found < 0 else first + timedelta(days=found // 2)
 
+    def until(self, last: date) -> tuple[Register, int]:
+        """Return the register cut after `last`, and how many sessions with a code were cut off."""
+        cut = self.offset(last + timedelta(days=1))
+        dropped = self.marks[cut:]
+        return Register(self.start, self.marks[:cut]), len(dropped) - sum(dropped.count(b) for b in BLANKS)
+
+    def as_marks(self, first: date, last: date) -> list[dict[str, str]]:
+        """Return the contract's `attendance.marks` from `first` to `last`: codes as sent, blanks left out."""
+        out = []
+        at = self.offset(first)
+        for n, char in enumerate(self.between(first, last), start=at):
+            if char not in BLANKS:
+                day = self.start + timedelta(days=n // 2)
+                out.append({"date": day.isoformat(), "session": SESSIONS[n % 2], "code": codes.as_sent(char)})
+        return out
+
 
 def merge(segments: list[tuple[date, str]]) -> Register | None:
     """Pour segments (start date, marks) into one register; a counting mark wins over a blank or `#`."""
@@ -98,34 +138,68 @@ def merge(segments: list[tuple[date, str]]) -> Register | None:
     return Register(start, "".join(buffer))
 
 
-def clean(raw: str) -> tuple[str, dict[str, int]]:
-    """Return marks upper-cased without white space, unknown characters blanked, and what was blanked."""
-    marks = "".join(raw.split()).upper()
-    unknown = {c: marks.count(c) for c in sorted(set(marks)) if not known(c)}
-    for char in unknown:
-        marks = marks.replace(char, NO_MARK)
-    return marks, unknown
+@dataclass
+class BadCode:
+    """Sessions whose code the country's table does not know, or not on their date: one kind, grouped."""
+
+    code: str
+    reason: str
+    count: int = 0
+    sessions: list[str] = field(default_factory=list)  # the first few, "YYYY-MM-DD AM"
+
+    def message(self, country: str) -> str:
+        """Return the sentence for people: the code, why, how many sessions and the first few."""
+        where = ", ".join(self.sessions) + (" …" if self.count > len(self.sessions) else "")
+        return (
+            f"{self.code!r} {self.reason} ({country.title()}): {self.count} session(s), {where}; not counted."
+        )
 
 
-def calendar(start: date, marks: str) -> tuple[date, str]:
-    """Return the marks as two characters a calendar day, re-reading a school-days-only string."""
-    if not _marks_at_weekends(start, marks):
-        return start, marks
-    while start.weekday() >= 5:
-        start += timedelta(days=1)
-    out, day = [], start
-    for i in range(0, len(marks), 2):
-        while day.weekday() >= 5:
-            out.append("##")
-            day += timedelta(days=1)
-        out.append(marks[i : i + 2])
-        day += timedelta(days=1)
-    return start, "".join(out)
+FIRST_FEW = 5
 
 
-def _marks_at_weekends(start: date, marks: str) -> bool:
+def check_codes(start: date, marks: str, table: codes.CodeTable) -> tuple[str, list[BadCode]]:
+    """Return the marks with every code the table refuses blanked, and what was refused (grouped by code)."""
+    bad: list[BadCode] = []
+    for char in sorted(set(marks) - BLANKS):
+        sent = codes.as_sent(char)
+        known = table.get(sent)
+        if known is not None and sent not in table.dated:
+            continue
+        found = BadCode(sent, "is not an attendance code")
+        chars = list(marks)
+        at = marks.find(char)
+        while at >= 0:
+            day = start + timedelta(days=at // 2)
+            if known is None or not known.in_force(day):
+                if known is not None and not found.count:
+                    found.reason = f"is a code that {known.why_not(day)}"
+                found.count += 1
+                if len(found.sessions) < FIRST_FEW:
+                    found.sessions.append(session_of(start, at))
+                chars[at] = NO_MARK
+            at = marks.find(char, at + 1)
+        if found.count:
+            marks = "".join(chars)
+            bad.append(found)
+    return marks, bad
+
+
+def normal(raw: str) -> str:
+    """Return a marks string as placed: upper case, a space kept as "no mark" where it stands."""
+    return raw.upper().replace(" ", NO_MARK)
+
+
+def misaligned(start: date, marks: str) -> date | None:
+    """Return the first Saturday or Sunday that holds a mark other than `#` or a blank, or None.
+
+    Writers put `##` on days the school is not in session; a mark on a weekend means the string has fallen
+    out of step with the calendar (a day-shift, enrolment spans joined with the gap dropped, a string written
+    for school days only). It is refused, never re-read: any re-reading would be a guess.
+    """
     saturday = (5 - start.weekday()) % 7
-    for day in range(saturday, len(marks) // 2, 7):
-        if any(c in POSSIBLE for c in marks[day * 2 : day * 2 + 4]):
-            return True
-    return False
+    for day in range(saturday, len(marks) // 2 + 1, 7):
+        for n, pair in enumerate((marks[day * 2 : day * 2 + 2], marks[day * 2 + 2 : day * 2 + 4])):
+            if any(c not in BLANKS and c != "#" for c in pair):
+                return start + timedelta(days=day + n)
+    return None

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from service import codes
 from service.engines import Engines
 from service.imports import Export
 from service.imports import batch
@@ -27,19 +28,22 @@ def prepare(
 ) -> tuple[Defaults, Export]:
     """Check the case part, then read the export (CTF XML, or a CSV register and pupil sheet)."""
     given = defaults(part, kind)
+    table = codes.table(given.council.country)
     if kind == "ctf":
-        return given, ctf.read(file)
-    return given, csv_import.read(file, pupils, given.mapping)
+        return given, ctf.read(file, table)
+    return given, csv_import.read(file, pupils, given.mapping, table, given.csv)
 
 
 def answer(export: Export, results: Iterable[PupilResult]) -> dict[str, Any]:
     """Return the contract's answer: one case per pupil, the scan, and every error with its line."""
     cases, scan, errors = [], [], [i.as_dict() for i in export.issues]
+    warnings = [i.as_dict() for i in export.warnings]
     for result in results:
         cases.append(result.case)
         scan.append(result.row)
         errors += [e.as_dict() for e in result.errors]
-    return {"cases": cases, "scan": scan, "errors": errors, "source": export.source}
+        warnings += [w.as_dict() for w in result.warnings]
+    return {"cases": cases, "scan": scan, "errors": errors, "warnings": warnings, "source": export.source}
 
 
 def write(
@@ -50,12 +54,13 @@ def write(
     fmt: str | None = None,
     engines: Engines | None = None,
 ) -> dict[str, Any]:
-    """Write cases.json, scan.json, errors.json and, when asked, documents/ (with summary.csv) to `out`."""
+    """Write cases.json, scan.json, errors.json, warnings.json and, when asked, documents/ (with summary.csv)
+    to `out`."""
     fmt = batch.check(document_id, fmt, given) if document_id else None
     results = list(run(export, given))
     found = answer(export, results)
     out.mkdir(parents=True, exist_ok=True)
-    for name in ("cases", "scan", "errors"):
+    for name in ("cases", "scan", "errors", "warnings"):
         text = json.dumps(found[name], indent=2, ensure_ascii=False)
         (out / f"{name}.json").write_text(text + "\n", encoding="utf-8")
     if document_id and fmt:

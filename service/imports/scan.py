@@ -17,6 +17,7 @@ from collections import Counter
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 from datetime import timedelta
 from typing import Any
@@ -37,9 +38,9 @@ from service.imports import YearSummary
 from service.imports.cases import Defaults
 from service.imports.cases import case_data
 from service.imports.marks import FLAGS
+from service.imports.marks import UNAUTHORISED
 from service.imports.marks import Register
 from service.imports.marks import totals
-from service.register import UNAUTHORISED
 from service.register import Totals
 from service.report import Issue
 from service.report import Report
@@ -59,7 +60,9 @@ SEVERE = 0.5  # DfE: severe absence, missing 50% or more
 class Window:
     """Where the unauthorised sessions were counted, and how many there were."""
 
-    basis: str  # "school_weeks", "term", "export", "totals" (no marks) or "none" (no attendance at all)
+    # "school_weeks", "term", "export", "totals" (no marks), "none" (no attendance at all) or "refused" (marks
+    # that cannot be read right: the pupil is listed with the error, and not judged)
+    basis: str
     start: date | None = None
     end: date | None = None
     unauthorised: int | None = None
@@ -87,6 +90,7 @@ class PupilResult:
     loaded: Case | None
     row: dict[str, Any]
     errors: list[LineIssue]
+    warnings: list[LineIssue]
 
 
 class Checker:
@@ -171,6 +175,8 @@ def summary_totals(summaries: list[YearSummary]) -> tuple[Totals, int | None]:
 
 def measure(parsed: ParsedPupil, council: Council, fallback: date) -> tuple[Window, Totals | None, date]:
     """Return the pupil's window, current-year totals and as-of date, from the marks or else the summaries."""
+    if parsed.refused:
+        return Window("refused", fallback, fallback, None), None, fallback
     register = parsed.register
     latest = register.latest_mark() if register else None
     if register is not None and latest is not None:
@@ -220,24 +226,53 @@ def allowed(case: Case | None, council: Council, decisions: dict[str, Any] | Non
     return out
 
 
-def rebase(index: int, issues: list[Any], line: int | None) -> list[LineIssue]:
-    """Return a case's issues with paths under `pupils[index]`, each with the pupil's line."""
+def rebase(index: int, issues: list[Any], parsed: ParsedPupil) -> list[LineIssue]:
+    """Return a case's issues with paths under `pupils[index]`, each with the pupil's line and UPN."""
     out = []
+    who = parsed.pupil.get("upn") or parsed.key
     for issue in issues:
         rest = issue.path.removeprefix("pupils[0]").lstrip(".")
         path = f"pupils[{index}]" + (f".{rest}" if rest else "")
-        out.append(LineIssue(path, issue.code, issue.message, getattr(issue, "line", None) or line))
+        if isinstance(issue, LineIssue):
+            out.append(replace(issue, path=path, line=issue.line or parsed.line, pupil=who))
+        else:
+            out.append(LineIssue(path, issue.code, issue.message, parsed.line, pupil=who))
     return list(dict.fromkeys(out))
 
 
+def _not_cascaded(parsed: ParsedPupil, errors: list[Issue]) -> list[Issue]:
+    """Drop the schema's `required` for fields a `ctf_pupil_incomplete` error already names."""
+    paths = {f"pupils[0].{name}" for name in parsed.incomplete}
+    return [e for e in errors if not (e.code == "required" and e.path in paths)]
+
+
+def with_marks(window: Window, register: Register | None) -> dict[str, Any] | None:
+    """Return the case's attendance as the window's register: its marks (codes as sent) and their totals."""
+    if register is None or window.start is None or window.end is None or window.basis == "totals":
+        return None
+    counted = totals(register.between(window.start, window.end))
+    return {
+        **(built_attendance(counted, window.end) or {}),
+        "marks": register.as_marks(window.start, window.end),
+    }
+
+
 def scan_pupil(
-    index: int, parsed: ParsedPupil, given: Defaults, fallback: date, siblings: list[str], checker: Checker
+    index: int,
+    parsed: ParsedPupil,
+    given: Defaults,
+    fallback: date,
+    siblings: list[str],
+    checker: Checker,
+    marks: bool = False,
 ) -> PupilResult:
-    """Build, validate and scan one pupil's case."""
+    """Build, validate and scan one pupil's case (with the window's marks when `marks` is asked)."""
     window, found, as_of = measure(parsed, given.council, fallback)
-    data = case_data(parsed, given, built_absence(window), built_attendance(found, as_of))
+    attendance = (with_marks(window, parsed.register) if marks else None) or built_attendance(found, as_of)
+    data = case_data(parsed, given, built_absence(window), attendance)
     report, case = checker.check(data, given.today)
-    errors = rebase(index, [*parsed.issues, *report.errors], parsed.line)
+    errors = rebase(index, [*parsed.issues, *_not_cascaded(parsed, report.errors)], parsed)
+    warnings = rebase(index, list(parsed.warnings), parsed)
     possible = found.sessions_possible if found else 0
     ratio = found.sessions_present / possible if found and possible else None
     row = {
@@ -248,14 +283,14 @@ def scan_pupil(
         "unauthorised_sessions_in_window": window.unauthorised if window.basis != "totals" else None,
         "persistent_absence": ratio is not None and ratio < PERSISTENT,
         "severe_absence": ratio is not None and ratio < SEVERE,
-        "documents_allowed": allowed(case, given.council, report.decisions),
+        "documents_allowed": [] if parsed.refused else allowed(case, given.council, report.decisions),
         "window": window.as_dict(),
         "absence_type": "holiday" if window.holiday else "irregular",
-        "valid": report.valid,
+        "valid": report.valid and not parsed.issues,
         "siblings": siblings,
         "line": parsed.line,
     }
-    return PupilResult(index, parsed, data, report, case, row, errors)
+    return PupilResult(index, parsed, data, report, case, row, errors, warnings)
 
 
 def siblings(export: Export) -> list[list[str]]:
@@ -272,10 +307,10 @@ def siblings(export: Export) -> list[list[str]]:
     return [sorted(str(export.pupils[m].pupil.get("upn")) for m in group) for group in found]
 
 
-def run(export: Export, given: Defaults) -> Iterator[PupilResult]:
+def run(export: Export, given: Defaults, marks: bool = False) -> Iterator[PupilResult]:
     """Scan every pupil of the export, in file order: nothing is dropped."""
     fallback = export.exported_on or given.today
     family = siblings(export)
     checker = Checker()
     for index, parsed in enumerate(export.pupils):
-        yield scan_pupil(index, parsed, given, fallback, family[index], checker)
+        yield scan_pupil(index, parsed, given, fallback, family[index], checker, marks)

@@ -32,7 +32,7 @@ def test_ctf_import_answers_cases_scan_and_errors(client):
     response = post(client, "ctf", school())
     assert response.status_code == 200
     body = response.get_json()
-    assert list(body) == ["cases", "scan", "errors", "source"]
+    assert list(body) == ["cases", "scan", "errors", "warnings", "source"]
     assert [c["pupils"][0]["upn"] for c in body["cases"]] == [upn(n) for n in range(1, 5)]
     assert body["cases"][0]["council"] == "wiltshire" and body["cases"][0]["school"] == COUNCIL_DEFAULTS["school"]
     assert [r["documents_allowed"] for r in body["scan"]] == [["notice-to-improve"], [], ["notice-to-improve"],
@@ -44,7 +44,8 @@ def test_csv_import_takes_the_pupil_sheet_part(client):
     response = post(client, "csv", am_pm_register({upn(1): WEEK}).encode(), pupils=SIMS_PUPILS.encode("cp1252"))
     assert response.status_code == 200
     body = response.get_json()
-    assert body["source"] == {"kind": "csv", "layout": "am_pm", "encoding": "utf-8", "pupils_encoding": "windows-1252"}
+    assert body["source"] == {"kind": "csv", "layout": "am_pm", "encoding": "utf-8", "joined_on": "upn",
+                              "pupils_encoding": "windows-1252"}
     assert [c["pupils"][0]["forename"] for c in body["cases"]] == ["Siân", "Zoë"]
     # Zoë's only contact has no parental responsibility: listed, with the errors that say so.
     assert ("pupils[1].parents", "no_parental_responsibility") in [(e["path"], e["code"]) for e in body["errors"]]
@@ -104,4 +105,4 @@ def test_openapi_documents_both_imports(client):
     for kind in ("ctf", "csv"):
         operation = paths[f"/api/v1/imports/{kind}"]["post"]
         assert "multipart/form-data" in operation["requestBody"]["content"]
-        assert {p["name"] for p in operation["parameters"]} == {"documents", "format"}
+        assert {p["name"] for p in operation["parameters"]} == {"documents", "format", "marks"}

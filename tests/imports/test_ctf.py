@@ -133,11 +133,18 @@ def test_bs7666_address_joins_saon_paon_and_street():
                                       "town": "TROWBRIDGE", "postcode": "ba14 9az"}
 
 
-def test_a_school_days_only_marks_string_is_re_read_with_weekends():
-    # Two weeks written without weekends: Mon–Fri, Mon–Fri (20 characters).
-    start, calendar = reader.calendar(date(2026, 9, 7), "/\\" * 4 + "NN" + "/\\" * 5)
-    assert start == date(2026, 9, 7)
-    assert calendar == "/\\" * 4 + "NN" + "####" + "/\\" * 5
+def test_a_school_days_only_marks_string_is_refused_not_re_read():
+    # Two weeks written without weekends: Mon–Fri, Mon–Fri (20 characters) puts marks on Saturday 12 September.
+    data = ctf([pupil(1, "ISLA", "ASHWORTH", contacts=(contact("KATE", "ASHWORTH"),),
+                      years=(year_data(2026, 20, 0, 2, SEPT, "/\\" * 4 + "NN" + "/\\" * 5),))])
+    parsed = reader.read(data).pupils[0]
+    assert [(i.path, i.code, i.line) for i in parsed.issues] == [("attendance.marks", "marks_misaligned", 6)]
+    assert "Saturday 2026-09-12" in parsed.issues[0].message
+    assert parsed.register is None and parsed.refused
+    row = next(run(reader.read(data), defaults(COUNCIL_DEFAULTS, "ctf"))).row
+    assert (row["window"]["basis"], row["unauthorised_sessions_in_window"], row["documents_allowed"]) == (
+        "refused", None, [])
+    assert row["valid"] is False
 
 
 def test_unknown_mark_characters_and_a_bad_start_date_are_reported_with_their_line():
@@ -151,8 +158,14 @@ def test_unknown_mark_characters_and_a_bad_start_date_are_reported_with_their_li
         ("attendance.marks", "invalid_mark", 6), ("attendance.marks", "invalid_mark", 6),
         ("attendance.marks", "invalid_date", 6),
     ]
-    assert parsed.issues[0].message == "1 session(s) marked '!', not a national attendance code: not counted."
-    assert parsed.register.marks == "/\\/\\--/\\/\\"  # Monday to Friday, the two unknown marks blanked
+    # Each names the code, the country, the date and the session.
+    assert parsed.issues[0].message == "'!' is not an attendance code (England): 1 session(s), 2026-09-09 PM; not counted."
+    assert parsed.issues[1].message == "'?' is not an attendance code (England): 1 session(s), 2026-09-09 AM; not counted."
+    # A block that cannot be placed refuses the pupil's marks: judged on part of the register, a pupil could be
+    # misread. The first block alone reads Monday to Friday with the two unknown marks blanked.
+    assert parsed.register is None and parsed.refused
+    alone = reader.read(data.replace(b"07/09/2025", b"2025-09-08")).pupils[0]
+    assert alone.register.between(SEPT, date(2026, 9, 11)) == "/\\/\\--/\\/\\"
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
