@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from service.engines import Engines  # noqa: E402
 from service.imports import batch  # noqa: E402
+from service.imports.marks import totals  # noqa: E402
 from service.imports.run import answer  # noqa: E402
 from service.imports.run import prepare  # noqa: E402
 from service.imports.scan import run  # noqa: E402
@@ -91,12 +92,18 @@ def school() -> tuple[bytes, bytes, bytes]:
         home = f"{family} ORCHARD WAY"
         pupils.append(
             pupil(n, forename, surname, dob=f"201{n % 6 + 2}-0{n % 9 + 1}-1{n % 9}", contacts=(mum,),
-                  years=(year_data(2025, 380, 0, 0, FIRST, "".join(string)),),
+                  years=(year_data(2025, *_totals("".join(string)), FIRST, "".join(string)),),
                   home=f"<Address><AddressLines><AddressLine1>{home}</AddressLine1><AddressLine2>TROWBRIDGE</AddressLine2></AddressLines><PostCode>BA14 8AB</PostCode></Address>")
         )
         rows += [f"{upn(n)},{d:%d/%m/%Y},{m[0]},{m[1]}" for d, m in marks.items()]
         sheet.append(f"{upn(n)},{surname},{forename},{2012 + n % 6}-0{n % 9 + 1}-1{n % 9},F,{home},TROWBRIDGE,BA14 8AB,PARENT{family} {surname},mother,Y,07700 900123")
-    return ctf(pupils), "\n".join(rows).replace("\\", "\\").encode("utf-8"), "\n".join(sheet).encode("utf-8")
+    return ctf(pupils, stamp="2026-07-24T16:00:00"), "\n".join(rows).replace("\\", "\\").encode("utf-8"), "\n".join(sheet).encode("utf-8")
+
+
+def _totals(string: str) -> tuple[int, int, int]:
+    """Return the YearData counts a writer would send for a marks string: possible, authorised, unauthorised."""
+    found = totals(string)
+    return found.sessions_possible, found.authorised_absences, found.unauthorised_absences
 
 
 def timed(fn, runs: int = 5) -> tuple[float, float, float]:

@@ -81,6 +81,8 @@ class CodeTable:
         if len(seen) != len(set(seen)):
             raise ValueError(f"{self.country}: a code is listed twice")
         object.__setattr__(self, "_by_code", {c.code: c for c in self.codes})
+        dated = frozenset(c.code for c in self.codes if c.valid_from or c.valid_until)
+        object.__setattr__(self, "_dated", dated)
 
     def get(self, code: str) -> Code | None:
         """Return the code as the table knows it, or None."""
@@ -89,7 +91,7 @@ class CodeTable:
     @property
     def dated(self) -> frozenset[str]:
         """Return the codes in force only between dates (checked session by session)."""
-        return frozenset(c.code for c in self.codes if c.valid_from or c.valid_until)
+        return self._dated  # type: ignore[attr-defined]
 
 
 def _tables() -> dict[str, CodeTable]:

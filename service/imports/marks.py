@@ -102,10 +102,11 @@ class Register:
         return None if found < 0 else first + timedelta(days=found // 2)
 
     def until(self, last: date) -> tuple[Register, int]:
-        """Return the register cut after `last`, and how many sessions with a code were cut off."""
+        """Return the register cut after `last`, and how many session marks were cut off."""
         cut = self.offset(last + timedelta(days=1))
         dropped = self.marks[cut:]
-        return Register(self.start, self.marks[:cut]), len(dropped) - sum(dropped.count(b) for b in BLANKS)
+        sessions = len(dropped) - sum(dropped.count(b) for b in (*BLANKS, "#"))  # `#`: no session that day
+        return Register(self.start, self.marks[:cut]), sessions
 
     def as_marks(self, first: date, last: date) -> list[dict[str, str]]:
         """Return the contract's `attendance.marks` from `first` to `last`: codes as sent, blanks left out."""
@@ -197,9 +198,13 @@ def misaligned(start: date, marks: str) -> date | None:
     out of step with the calendar (a day-shift, enrolment spans joined with the gap dropped, a string written
     for school days only). It is refused, never re-read: any re-reading would be a guess.
     """
-    saturday = (5 - start.weekday()) % 7
-    for day in range(saturday, len(marks) // 2 + 1, 7):
-        for n, pair in enumerate((marks[day * 2 : day * 2 + 2], marks[day * 2 + 2 : day * 2 + 4])):
-            if any(c not in BLANKS and c != "#" for c in pair):
-                return start + timedelta(days=day + n)
-    return None
+    found = None
+    for weekday in (5, 6):
+        first = (weekday - start.weekday()) % 7
+        for session in (0, 1):
+            column = marks[first * 2 + session :: 14]  # that weekday's AM (or PM), week after week
+            if column.strip("#- "):
+                week = next(n for n, c in enumerate(column) if c not in "#- ")
+                day = start + timedelta(days=first + 7 * week)
+                found = day if found is None else min(found, day)
+    return found

@@ -89,8 +89,10 @@ def year_data(
     unauthorised: int,
     start: date | None = None,
     session_marks: str | None = None,
+    attended: int | None = None,
 ) -> str:
-    """Return a CTF `YearData` block: summary counts and, optionally, the session marks."""
+    """Return a CTF `YearData` block: summary counts (`SessionsAttended` when given) and, optionally, the
+    session marks."""
     sessions = (
         f"<AttendSessions><AttendanceStartDate>{start.isoformat()}</AttendanceStartDate>"
         f"<AttendanceMarks>{escape(session_marks)}</AttendanceMarks></AttendSessions>"
@@ -100,7 +102,9 @@ def year_data(
     return (
         f"<YearData><Year>{year}</Year><LEA>865</LEA><Estab>2001</Estab><SchoolName>LARKSPUR PRIMARY SCHOOL</SchoolName>"
         f"<SessionsPossible>{possible}</SessionsPossible><SessionsAuthorised>{authorised}</SessionsAuthorised>"
-        f"<SessionsUnauthorised>{unauthorised}</SessionsUnauthorised>{sessions}</YearData>"
+        f"<SessionsUnauthorised>{unauthorised}</SessionsUnauthorised>"
+        + (f"<SessionsAttended>{attended}</SessionsAttended>" if attended is not None else "")
+        + f"{sessions}</YearData>"
     )
 
 
@@ -127,13 +131,13 @@ def pupil(
     )
 
 
-def ctf(pupils: tuple[str, ...] | list[str], version: str = "21.0") -> bytes:
-    """Return a whole CTF file, with its header."""
+def ctf(pupils: tuple[str, ...] | list[str], version: str = "21.0", stamp: str = "2026-11-20T16:05:00") -> bytes:
+    """Return a whole CTF file, with its header (`stamp`: the header's DateTime, when it was written)."""
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         "<!-- Written for the tests from the DfE CTF specification's element names: not a real export. -->\n"
         "<CTfile>\n<Header><DocumentName>Common Transfer File</DocumentName>"
-        f"<CTFversion>{version}</CTFversion><DateTime>2026-11-20T16:05:00</DateTime>"
+        f"<CTFversion>{version}</CTFversion><DateTime>{stamp}</DateTime>"
         "<DocumentQualifier>partial</DocumentQualifier><SupplierID>TESTS</SupplierID>"
         "<SourceSchool><LEA>865</LEA><Estab>2001</Estab><URN>126042</URN><SchoolName>Larkspur Primary School</SchoolName>"
         "<AcademicYear>2026</AcademicYear></SourceSchool><DestSchool><LEA>865</LEA><Estab>2001</Estab></DestSchool>"

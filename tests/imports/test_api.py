@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import date
 
 import pytest
 
@@ -106,3 +107,29 @@ def test_openapi_documents_both_imports(client):
         operation = paths[f"/api/v1/imports/{kind}"]["post"]
         assert "multipart/form-data" in operation["requestBody"]["content"]
         assert {p["name"] for p in operation["parameters"]} == {"documents", "format", "marks"}
+
+
+def test_a_date_in_year_9999_is_an_import_error_never_a_500(client):
+    # Issue 15: a CTF or CSV date in year 9999 overflowed the calendar arithmetic (a 500). Now each is refused
+    # where it stands, with a stable code, and the rest of the export is read.
+    from tests.imports.builders import contact
+    from tests.imports.builders import ctf
+    from tests.imports.builders import pupil
+    from tests.imports.builders import year_data
+
+    far = ctf([pupil(1, "ISLA", "ASHWORTH", contacts=(contact("KATE", "ASHWORTH"),),
+                     years=(year_data(2026, 2, 0, 0, date(2026, 9, 7), "/\\"),)).replace(
+                         "2026-09-07", "9999-12-31")], stamp="9999-12-31T23:59:59")
+    response = post(client, "ctf", far)
+    assert response.status_code == 200
+    body = response.get_json()
+    assert [(e["path"], e["code"]) for e in body["errors"]][:2] == [
+        ("header.DateTime", "invalid_date"), ("pupils[0].attendance.marks", "invalid_date")]
+    register = f"UPN,Date,AM,PM\n{upn(1)},31/12/9999,/,\\\n{upn(1)},9999-12-31T00:00:00,/,\\\n{upn(1)},07/09/2026,/,N\n"
+    response = post(client, "csv", register.encode(), pupils=SIMS_PUPILS.encode())
+    assert response.status_code == 200
+    dates = [e for e in response.get_json()["errors"] if e["code"] == "invalid_date"]
+    assert [(e["path"], e["count"], e["lines"]) for e in dates] == [("pupils[0].attendance.marks", 2, [2, 3])]
+    assert response.get_json()["scan"][0]["sessions_possible"] == 2  # 7 September is still read
+    response = post(client, "csv", register.encode(), {**COUNCIL_DEFAULTS, "letter_date": "9999-12-31"})
+    assert (response.status_code, response.get_json()["code"]) == (422, "invalid_import_case")
