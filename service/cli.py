@@ -52,6 +52,7 @@ def _import_parser(commands: argparse._SubParsersAction) -> None:
     imports.add_argument("--out", type=Path, required=True, help="the folder to write to")
     imports.add_argument("--documents", help="one document per eligible pupil too (notice-to-improve …)")
     imports.add_argument("--format", choices=("docx", "pdf"), help="letters as DOCX (default) or PDF")
+    imports.add_argument("--marks", action="store_true", help="cases carry the window's marks (certificates)")
 
 
 def import_export(args: argparse.Namespace) -> int:
@@ -71,7 +72,7 @@ def import_export(args: argparse.Namespace) -> int:
         return 2
     try:
         given, export = run.prepare(args.kind, part, file, pupils)
-        found = run.write(args.out, export, given, args.documents, args.format)
+        found = run.write(args.out, export, given, args.documents, args.format, marks=args.marks)
     except Problem as exc:
         print(f"{exc.code}: {exc.detail or exc.title}", file=sys.stderr)
         for error in exc.extra.get("errors", []):

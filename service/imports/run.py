@@ -53,11 +53,12 @@ def write(
     document_id: str | None = None,
     fmt: str | None = None,
     engines: Engines | None = None,
+    marks: bool = False,
 ) -> dict[str, Any]:
     """Write cases.json, scan.json, errors.json, warnings.json and, when asked, documents/ (with summary.csv)
     to `out`."""
     fmt = batch.check(document_id, fmt, given) if document_id else None
-    results = list(run(export, given))
+    results = list(run(export, given, marks))
     found = answer(export, results)
     out.mkdir(parents=True, exist_ok=True)
     for name in ("cases", "scan", "errors", "warnings"):

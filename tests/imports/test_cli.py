@@ -40,3 +40,12 @@ def test_hostile_file_bad_case_part_and_unknown_document_exit_2(tmp_path, capsys
     err = capsys.readouterr().err
     assert err.startswith("hostile_xml: ") and "  council: unknown_council" in err and "unknown id 'pn9'" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_marks_option_writes_cases_with_the_windows_marks(tmp_path):
+    assert main([*files(tmp_path, school()), "--marks"]) == 1
+    cases = json.loads((tmp_path / "out" / "cases.json").read_text())
+    first = cases[0]["attendance"]
+    assert first["marks"][0] == {"date": "2026-09-07", "session": "AM", "code": "/"}
+    assert first["sessions_possible"] == sum(1 for m in first["marks"] if m["code"] not in "#XYZDQ")
+    assert json.loads((tmp_path / "out" / "warnings.json").read_text()) == []
