@@ -175,6 +175,11 @@ class Sheet:
         at = self.columns.get(name)
         return cells[at].strip() if at is not None and at < len(cells) else ""
 
+    def raw(self, cells: list[str], name: str) -> str:
+        """Return a cell with its spaces (a space in a mark string is a session with no mark)."""
+        at = self.columns.get(name)
+        return cells[at].strip("\r\n") if at is not None and at < len(cells) else ""
+
 
 def sheet(name: str, data: bytes, mapping: Mapping[str, str]) -> Sheet:
     """Decode and split a CSV file; map its header to canonical fields (the mapping first)."""
@@ -470,7 +475,7 @@ def _register_row(
 
 def _mark_string(found: Found, register: Sheet, parsed: ParsedPupil, line: int, cells: list[str]) -> None:
     start = _day(found, parsed, register.get(cells, "start_date"), line)
-    marks = placed("".join(code(c) for c in register.get(cells, "marks")))
+    marks = placed("".join(code(c) for c in register.raw(cells, "marks")))
     if start is None:
         return
     shifted = misaligned(start, marks)

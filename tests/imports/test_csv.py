@@ -72,6 +72,11 @@ def test_one_row_per_pupil_with_a_mark_string():
     assert export.pupils[1].register is None  # on the pupil sheet, no register row: listed, nothing counted
 
 
+def test_a_space_in_a_mark_string_is_a_session_with_no_mark_even_at_the_start():
+    register = f"UPN,Start Date,Marks\n{upn(1)},07/09/2026, \\NN/\\\n"
+    assert csv_import.read(register.encode()).pupils[0].register.marks == "-\\NN/\\"
+
+
 def test_one_row_per_session_as_arbor_exports_it():
     register = f"Student UPN,Date,Session,Mark\n{upn(1)},2026-09-07,AM,/\n{upn(1)},2026-09-07,PM,N\n{upn(1)},2026-09-08,AM,C1\n"
     export = csv_import.read(register.encode())
