@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+from service import codes
+from service import councils
 from service import register
 from service.case import Case
 from service.report import Issue
@@ -113,7 +115,33 @@ def _disagreements(case: Case) -> list[Issue]:
     ]
 
 
+def register_codes(case: Case) -> list[Issue]:
+    """Refuse marks whose code the council's country does not know, or not on that date (service/codes):
+    one error per code, at its first mark, naming how many sessions and the first dates and sessions."""
+    att = case.attendance
+    if att is None or not att.marks:
+        return []
+    table = codes.table(councils.get(case.council).country)
+    found: dict[str, tuple[int, str, list[str]]] = {}
+    for n, mark in enumerate(att.marks):
+        known = table.get(mark.code)
+        if known is not None and known.in_force(mark.date):
+            continue
+        why = "is not an attendance code" if known is None else f"is a code that {known.why_not(mark.date)}"
+        first, reason, sessions = found.setdefault(mark.code, (n, why, []))
+        sessions.append(f"{mark.date.isoformat()} {mark.session}")
+    return [
+        Issue(
+            f"attendance.marks[{first}].code",
+            "invalid_mark",
+            f"{code!r} {reason} ({table.country.title()}, {table.source}): {len(sessions)} session(s), "
+            f"{', '.join(sessions[:5])}{' …' if len(sessions) > 5 else ''}.",
+        )
+        for code, (first, reason, sessions) in found.items()
+    ]
+
+
 def check(case: Case, today: date) -> tuple[list[Issue], list[Issue]]:
     """Return (errors, warnings) from every data check."""
     errors, warnings = totals(case)
-    return dates(case, today) + references(case) + errors, warnings
+    return dates(case, today) + references(case) + register_codes(case) + errors, warnings

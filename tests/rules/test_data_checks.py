@@ -188,3 +188,20 @@ def test_totals_disagree_message_gives_both_numbers(case: Loader) -> None:
     loaded, _ = load_case(data)
     _, warnings = data_checks.check(loaded, D("2026-11-23"))
     assert warnings[0].message.startswith("110 was sent; the marks give 106")
+
+
+def test_marks_are_checked_against_the_councils_country_and_the_marks_date(case):
+    from service.case.schema import load_case
+    from service.rules import data_checks
+
+    data = case("wiltshire-irregular-marks")
+    marks = data["attendance"]["marks"]
+    marks[0] = {**marks[0], "code": "H"}  # withdrawn in England on 19 August 2024
+    marks[1] = {**marks[1], "code": "C1"}  # a 2024 code: kept as sent, and valid
+    loaded, _ = load_case(data)
+    issues = data_checks.register_codes(loaded)
+    assert [(i.path, i.code) for i in issues] == [("attendance.marks[0].code", "invalid_mark")]
+    assert f"{marks[0]['date']} {marks[0]['session']}" in issues[0].message
+    assert "withdrawn after 2024-08-18" in issues[0].message
+    welsh, _ = load_case({**data, "council": "vale-of-glamorgan"})
+    assert [i.message.split(" (")[0] for i in data_checks.register_codes(welsh)] == ["'C1' is not an attendance code"]
