@@ -209,3 +209,22 @@ def test_iso_date_times_are_dates():
     assert csv_import.parse_date("2025-11-10T08:50:00.000Z") == date(2025, 11, 10)
     assert csv_import.parse_date("2025-11-10T00:00:00+01:00") == date(2025, 11, 10)
     assert csv_import.parse_date("11/10/2025") == date(2025, 10, 11)  # the UK order, never the US one
+
+
+def test_a_mapping_per_sheet_and_bad_csv_options_are_refused_saying_where():
+    import pytest
+
+    from service.problems import Problem
+
+    register = "Learner,Day,AM,PM\n40117,2025-11-10,/,\\\n"
+    with pytest.raises(Problem) as caught:
+        csv_import.read(register.encode(), PUPILS.encode(), {"register": {"pupil_id": "Learner", "date": "Day"},
+                                                             "pupils": {"pupil_id": "Learner"}})
+    assert caught.value.extra["errors"] == [{"path": "mapping.pupils.pupil_id", "code": "column_not_found",
+                                             "message": "No column 'Learner' in the pupils file."}]
+    export = csv_import.read(register.encode(), PUPILS.encode(), {"register": {"pupil_id": "Learner", "date": "Day"}})
+    assert (export.pupils[0].pupil["upn"], export.pupils[0].register.marks) == (upn(1), "/\\")
+    with pytest.raises(Problem) as bad:
+        defaults({**COUNCIL_DEFAULTS, "week_start": "2025-11-11", "codes": {"A1": "ZZ"}}, "csv")
+    assert [(e["path"], e["code"]) for e in bad.value.extra["errors"]] == [("week_start", "invalid_date"),
+                                                                           ("codes", "invalid_codes")]
