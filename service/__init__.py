@@ -23,7 +23,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.config["API_VERSION"] = __version__
     app.json.sort_keys = False  # keep the contract's key order
-    app.extensions["engines"] = app.config.get("ENGINES") or Engines()
+    app.extensions["engines"] = app.config.get("ENGINES") or Engines.from_settings(app.config)
     configure_logging(app.config.get("LOG_LEVEL", "INFO"))
     from service import api
     from service import councils
@@ -36,4 +36,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     web.register(app)  # the officer pages at / (CSRF-protected; the API stays exempt)
     logging.getLogger("pypdf").setLevel(logging.ERROR)
+    # pyHanko logs failed certificate paths with the certificate's subject (a school, a headteacher's
+    # name): the verify answer says what failed, the log must not.
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     return app

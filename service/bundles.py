@@ -1,11 +1,14 @@
 """Bundles for LA penalty-notice teams: one named PDF per document and attachment, a manifest with
-SHA-256s (HMAC-signed when a key is configured), a ready-to-send .eml, all in one ZIP; and verification."""
+SHA-256s, a ready-to-send .eml, all in one ZIP; and verification.
+
+Signed with the school's certificate when one is configured: every PDF the service produces carries a
+PAdES signature (visible where the document has a signature box), and the manifest a detached CMS
+signature (`manifest.json.p7s`) that covers every file's hash, uploaded attachments included. An
+HMAC-SHA256 of the manifest is the option for a service that checks its own bundles."""
 
 from __future__ import annotations
 
 import hashlib
-import hmac
-import io
 import json
 import zipfile
 from collections.abc import Mapping
@@ -16,9 +19,14 @@ from datetime import date
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
+from functools import cache
+from pathlib import Path
 from tempfile import SpooledTemporaryFile
 from typing import IO
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from pypdf import PdfReader
 
 from service import attachments
 from service import councils
@@ -31,15 +39,23 @@ from service.documents import slug
 from service.documents import write_letter
 from service.engines import ConversionUnavailable
 from service.engines import Engines
+from service.engines.signatures import Signer
+from service.engines.signatures import Spot
+from service.engines.signatures import Visible
+from service.manifest import MANIFEST
+from service.manifest import MANIFEST_SIGNATURE
+from service.manifest import SIGNED_ROLES
+from service.manifest import sign
 from service.problems import CannotProduce
 from service.report import Issue
 from service.report import Report
+from service.text import long_date
 from service.validation import Validation
 from service.validation import blocking_issues
 from service.validation import check
 from service.version import VERSION
 
-MANIFEST = "manifest.json"
+LONDON = ZoneInfo("Europe/London")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed entry times: the same files give the same archive entries
 SPOOL_BYTES = 8 * 1024 * 1024  # archives larger than this are spooled to an unnamed temporary file
 LETTER_FOR = {"refusal_letter": "leave-refusal", "holiday_letter": "leave-refusal"}
@@ -110,12 +126,15 @@ def build(
         files.append(
             BundleFile(
                 file_name(done.case.council, done.case.pupils[0], "merged"),
-                join([f.content for f in files]),
+                join([f.content for f in files]),  # joined before signing: each part's signature is its own
                 "merged",
                 "merged",
             )
         )
     now = now or datetime.now(UTC)
+    signer = engines.signer if engines.signer.available()[0] else None
+    if signer is not None:
+        files = [_signed(f, done.case, form, signer, now) for f in files]
     eml = _email(done.case, form, files, now)
     files.append(
         BundleFile(
@@ -125,7 +144,59 @@ def build(
             "email",
         )
     )
-    return _archive(files, _manifest(done, form, files, key, now))
+    manifest = _manifest(done, form, files, key, now, signer)
+    body = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+    signature = signer.sign_detached(body, now) if signer is not None else None
+    return _archive(files, body, signature)
+
+
+def _signed(f: BundleFile, case: Case, form: forms.PdfForm, signer: Signer, now: datetime) -> BundleFile:
+    """Sign a PDF the service produced, with the headteacher's visible signature where it has a box."""
+    if f.role not in SIGNED_ROLES:
+        return f
+    document = form if f.role == "document" else _document_for(f.kind)
+    spot = _spot(document) if document is not None else None
+    visible = None
+    if spot is not None:
+        school = case.school
+        visible = Visible(
+            spot,
+            (
+                f"Digitally signed by {school.headteacher}",
+                f"Headteacher, {school.name}",
+                f"Signed on {long_date(now.astimezone(LONDON).date())}",
+            ),
+        )
+    content = signer.sign_pdf(f.content, now, visible, reason="Certified by the headteacher")
+    return replace(f, content=content)
+
+
+def _document_for(kind: str) -> forms.Document | None:
+    """The document a generated file was made from (the certificate, a letter)."""
+    name = "attendance-certificate" if kind == "attendance_certificate" else LETTER_FOR.get(kind)
+    return forms.get(name) if name else None
+
+
+def _spot(document: forms.Document) -> Spot | None:
+    box = document.signature
+    if box is None:
+        return None
+    if box.field and isinstance(document, forms.PdfForm):
+        return _field_spot(document.template_path, box.field)
+    return Spot(box.page, box.box)
+
+
+@cache
+def _field_spot(template: Path, name: str) -> Spot | None:
+    """Return the page and box of a template's field (read once: templates do not change under us)."""
+    reader = PdfReader(template)
+    for number, page in enumerate(reader.pages):
+        for annot in page.get("/Annots") or []:
+            widget = annot.get_object()
+            if widget.get("/T") == name:
+                x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
+                return Spot(number, (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)))
+    return None
 
 
 def _files(done: Validation, form: forms.PdfForm, engines: Engines) -> list[BundleFile]:
@@ -244,19 +315,13 @@ def _redacted(value: Any) -> Any:
     return value
 
 
-def canonical(manifest: Mapping[str, Any]) -> bytes:
-    """Return the bytes a signature covers: the manifest without its signature, keys sorted, compact."""
-    body = {k: v for k, v in manifest.items() if k != "signature"}
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def sign(manifest: Mapping[str, Any], key: bytes) -> str:
-    """Return the HMAC-SHA256 of the manifest, hex."""
-    return hmac.new(key, canonical(manifest), hashlib.sha256).hexdigest()
-
-
 def _manifest(
-    done: Validation, form: forms.PdfForm, files: list[BundleFile], key: bytes | None, now: datetime
+    done: Validation,
+    form: forms.PdfForm,
+    files: list[BundleFile],
+    key: bytes | None,
+    now: datetime,
+    signer: Signer | None = None,
 ) -> dict[str, Any]:
     assert done.case is not None
     manifest: dict[str, Any] = {
@@ -275,6 +340,11 @@ def _manifest(
             }
             for f in files
         ],
+        "signing": {
+            "pdfs": "PAdES" if signer is not None else None,
+            "manifest": MANIFEST_SIGNATURE if signer is not None else None,
+            "hmac": bool(key),
+        },
     }
     if key:
         manifest["signature"] = {"algorithm": "HMAC-SHA256", "value": sign(manifest, key)}
@@ -306,162 +376,16 @@ def _email(case: Case, form: forms.PdfForm, files: list[BundleFile], now: dateti
     return message.as_bytes()
 
 
-def _archive(files: list[BundleFile], manifest: dict[str, Any]) -> IO[bytes]:
+def _archive(files: list[BundleFile], manifest: bytes, signature: bytes | None) -> IO[bytes]:
     """Write the ZIP to a spooled file: in memory while small, an unnamed temporary file beyond."""
     out: IO[bytes] = SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - the caller closes it
+    entries = [(f.name, f.content) for f in files] + [(MANIFEST, manifest)]
+    if signature is not None:
+        entries.append((MANIFEST_SIGNATURE, signature))
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in [(f.name, f.content) for f in files] + [
-            (MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False).encode())
-        ]:
+        for name, content in entries:
             info = zipfile.ZipInfo(name, ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, content)
     out.seek(0)
     return out
-
-
-# What a received bundle may hold at most: a zip bomb or a flood of entries is refused unread.
-MAX_ENTRIES = 200
-MAX_UNCOMPRESSED = 200 * 1024 * 1024
-MAX_RATIO = 200
-
-
-def verify(data: bytes, key: bytes | None = None) -> dict[str, Any]:
-    """Check a received bundle: complete, untouched (hashes, HMAC), and its PDFs still valid."""
-    errors: list[Issue] = []
-    warnings: list[Issue] = []
-    archive = _open(data, errors)
-    manifest = _read_manifest(archive, errors) if archive else None
-    signature_valid = None
-    if archive and manifest is not None:
-        _check_files(archive, manifest, errors)
-        signature_valid = _check_signature(manifest, key, errors, warnings)
-        _revalidate(archive, manifest, errors, warnings)
-    return {
-        "valid": not errors,
-        "signed": bool(manifest and "signature" in manifest),
-        "signature_valid": signature_valid,
-        "errors": [e.as_dict() for e in errors],
-        "warnings": [w.as_dict() for w in warnings],
-        "manifest": {k: manifest.get(k) for k in ("service", "created", "document", "case")}
-        if manifest
-        else None,
-    }
-
-
-def _open(data: bytes, errors: list[Issue]) -> zipfile.ZipFile | None:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError):
-        errors.append(Issue("", "bundle_unreadable", "This is not a ZIP archive, or it is damaged."))
-        return None
-    infos = archive.infolist()
-    total = sum(i.file_size for i in infos)
-    ratio = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
-    if len(infos) > MAX_ENTRIES or total > MAX_UNCOMPRESSED or ratio > MAX_RATIO:
-        errors.append(
-            Issue(
-                "",
-                "bundle_too_large",
-                f"{len(infos)} entries, {total:,} bytes unpacked: more than a bundle can hold.",
-            )
-        )
-        return None
-    return archive
-
-
-def _read_manifest(archive: zipfile.ZipFile, errors: list[Issue]) -> dict[str, Any] | None:
-    try:
-        manifest = json.loads(archive.read(MANIFEST))
-    except KeyError:
-        errors.append(Issue(MANIFEST, "manifest_missing", "The bundle has no manifest.json."))
-        return None
-    except (ValueError, zipfile.BadZipFile, OSError):
-        errors.append(Issue(MANIFEST, "manifest_unreadable", "manifest.json cannot be read."))
-        return None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
-        errors.append(Issue(MANIFEST, "manifest_unreadable", "manifest.json does not list the files."))
-        return None
-    return manifest
-
-
-def _check_files(archive: zipfile.ZipFile, manifest: Mapping[str, Any], errors: list[Issue]) -> None:
-    listed = {f.get("name"): f for f in manifest["files"] if isinstance(f, dict)}
-    present = set(archive.namelist()) - {MANIFEST}
-    errors += [
-        Issue(n, "file_missing", "Listed in the manifest but not in the bundle.")
-        for n in sorted(listed.keys() - present)
-    ]
-    errors += [
-        Issue(n, "file_added", "In the bundle but not in the manifest.")
-        for n in sorted(present - listed.keys())
-    ]
-    for name in sorted(listed.keys() & present):
-        try:
-            content = archive.read(name)
-        except (zipfile.BadZipFile, OSError):
-            errors.append(Issue(name, "bundle_unreadable", "This file cannot be unpacked."))
-            continue
-        if hashlib.sha256(content).hexdigest() != listed[name].get("sha256"):
-            errors.append(Issue(name, "hash_mismatch", "This file was changed after the bundle was made."))
-
-
-def _check_signature(
-    manifest: Mapping[str, Any], key: bytes | None, errors: list[Issue], warnings: list[Issue]
-) -> bool | None:
-    signature = manifest.get("signature")
-    if key is None:
-        if signature:
-            warnings.append(
-                Issue(
-                    "signature",
-                    "signature_unverifiable",
-                    "Signed, but this service has no key to check the signature with.",
-                )
-            )
-        return None
-    if not isinstance(signature, dict) or not isinstance(signature.get("value"), str):
-        errors.append(Issue("signature", "signature_missing", "The manifest is not signed."))
-        return False
-    if not hmac.compare_digest(signature["value"], sign(manifest, key)):
-        errors.append(
-            Issue(
-                "signature",
-                "signature_invalid",
-                "The manifest was not signed with this key, or was changed after signing.",
-            )
-        )
-        return False
-    return True
-
-
-def _revalidate(
-    archive: zipfile.ZipFile, manifest: Mapping[str, Any], errors: list[Issue], warnings: list[Issue]
-) -> None:
-    """Check again what can be checked without the case: the report, each PDF, each certificate's name."""
-    report = manifest.get("report")
-    if not isinstance(report, dict) or report.get("valid") is not True:
-        errors.append(
-            Issue("report", "report_invalid", "The manifest's report does not say the case was valid.")
-        )
-    names = [
-        (str(p.get("forename", "")), str(p.get("surname", "")))
-        for p in (manifest.get("case") or {}).get("pupils", [])
-        if isinstance(p, dict)
-    ]
-    present = set(archive.namelist())
-    for entry in manifest["files"]:
-        name = entry.get("name") if isinstance(entry, dict) else None
-        if not name or not name.endswith(".pdf") or name not in present:
-            continue
-        found = attachments.inspect(0, attachments.Attachment(entry.get("kind", "other"), archive.read(name)))
-        if found.problem:
-            errors.append(Issue(name, found.problem.code, found.problem.message))
-        elif (
-            entry.get("kind") == "attendance_certificate"
-            and found.text.strip()
-            and not any(attachments.shows_name(found.text, *name) for name in names)
-        ):
-            errors.append(
-                Issue(name, "attachment_name_mismatch", "This certificate does not show the pupil's name.")
-            )

@@ -18,7 +18,20 @@ DEFAULTS = {
     "SWAGGER_UI_DIR": swagger_ui_bundle.swagger_ui_path,
     "ENV_PREFIX": "ATTENDANCE",
     # Set ATTENDANCE_BUNDLE_SIGNING_KEY to sign bundle manifests (HMAC-SHA256) and to check signatures.
+    # Only for a deployment where the same service makes and checks bundles; schools and councils use
+    # certificates (below).
     "BUNDLE_SIGNING_KEY": None,
+    # The school's signing certificate and key: a mounted PKCS#12 file, its passphrase, and optionally an
+    # RFC 3161 timestamping authority. Unset: bundles are made unsigned (verify says signature_missing).
+    "SIGNING_PKCS12": None,
+    "SIGNING_PASSPHRASE": None,
+    "SIGNING_TSA_URL": None,
+    # What a council trusts when it verifies bundles: folders (separated by ":") of certificates
+    # (.pem/.crt/.cer/.der: schools' own, or the CAs that issue them) and CRLs (.crl).
+    "TRUST_DIR": None,
+    # Attachments with active content (JavaScript, actions, embedded files, XFA, rich media):
+    # "refuse" (attachment_active_content) or "remove" (rewritten without it, the change reported).
+    "ACTIVE_CONTENT": "refuse",
     # API keys: ATTENDANCE_API_KEYS="school-a:<sha256 of key>,la-team:<sha256>" or a mounted file of such
     # lines in ATTENDANCE_API_KEYS_FILE. Without keys gunicorn binds to localhost only.
     "API_KEYS": None,

@@ -13,6 +13,8 @@ from service.engines.libreoffice import ConversionFailed
 from service.engines.libreoffice import ConversionTimeout
 from service.forms import UnknownDocument
 from service.report import Report
+from service.verify import JsonTooDeep
+from service.verify import ManifestInvalid
 
 PROBLEM_TYPE = "https://attendance-paperwork.example/problems/"
 CONTENT_TYPE = "application/problem+json"
@@ -106,6 +108,27 @@ def _conversion_failed(exc: ConversionFailed) -> Problem:
     )
 
 
+def _manifest_invalid(exc: ManifestInvalid) -> Problem:
+    errors = [e.as_dict() for e in exc.errors]
+    return Problem(
+        400,
+        "manifest_invalid",
+        "The bundle's manifest has the wrong shape",
+        "; ".join(f"{e['path']}: {e['message']}" for e in errors[:5]),
+        {"errors": errors},
+    )
+
+
+def _json_too_deep(exc: JsonTooDeep) -> Problem:
+    return Problem(
+        400,
+        "json_too_deep",
+        "JSON nested too deeply",
+        f"{exc} nests deeper than any manifest (more than 32 levels).",
+        {"errors": [{"path": str(exc), "code": "json_too_deep", "message": "Nested too deeply."}]},
+    )
+
+
 # The one table: domain exception → problem. Add a row, never a second error path.
 TABLE: dict[type[Exception], Callable[[Any], Problem]] = {
     UnknownCouncil: _unknown_council,
@@ -113,6 +136,8 @@ TABLE: dict[type[Exception], Callable[[Any], Problem]] = {
     CannotProduce: _cannot_produce,
     ConversionUnavailable: _conversion_unavailable,
     ConversionFailed: _conversion_failed,
+    ManifestInvalid: _manifest_invalid,
+    JsonTooDeep: _json_too_deep,
 }
 
 

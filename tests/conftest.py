@@ -212,3 +212,36 @@ def certificate_pdf(name: str = "Fairweather, Zoë", as_of: str = "16/10/2026") 
     """Return an attendance certificate as a school MIS prints one."""
     return make_pdf(["Attendance certificate", "Larkspur Primary School", f"Pupil: {name}",
                      f"Attendance to {as_of}: 80.6%", "Unauthorised absence: 10 sessions"])
+
+
+@pytest.fixture(scope="session")
+def test_pki():
+    """The suite's own PKI (tests/pki.py): a CA councils trust, a school, untrusted, expired, revoked, a TSA."""
+    from tests import pki
+
+    return pki.make()
+
+
+@pytest.fixture(scope="session")
+def council_trust(test_pki, tmp_path_factory):
+    """A council's trust folder: the schools' CA and its CRL."""
+    from service.engines.signatures import TrustStore
+
+    return TrustStore.from_dir(test_pki.trust_dir(tmp_path_factory.mktemp("trust")))
+
+
+@pytest.fixture(scope="session")
+def school_signer(test_pki):
+    """The school's signer, from its PKCS#12."""
+    from service.engines.signatures import PadesSigner
+    from tests.pki import PASSPHRASE
+
+    return PadesSigner(test_pki.school.pkcs12(), PASSPHRASE)
+
+
+@pytest.fixture(scope="session")
+def signing_engines(school_signer, council_trust):
+    """Engines that sign as the school and check as the council."""
+    from service.engines import Engines
+
+    return Engines(signer=school_signer, trust=council_trust)

@@ -11,6 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service import bundles
+from service import verify
 from service.api.downloads import download
 from service.api.downloads import stream
 from service.api.request import read_case
@@ -71,7 +72,13 @@ class Verify(MethodView):
         }
     )
     @blp.response(200, VerifySchema)
-    @blp.alt_response(400, schema=ProblemSchema, content_type=PROBLEM, description="No bundle in the request")
+    @blp.alt_response(
+        400,
+        schema=ProblemSchema,
+        content_type=PROBLEM,
+        description="No bundle in the request, or its manifest has the wrong shape "
+        "(manifest_invalid, json_too_deep)",
+    )
     def post(self) -> dict[str, Any]:
         """Check a received bundle: complete, untouched, signed, still valid"""
         if request.mimetype == "multipart/form-data" and "bundle" in request.files:
@@ -85,4 +92,4 @@ class Verify(MethodView):
                 "No bundle",
                 "Send the ZIP as application/zip, or as a multipart part named `bundle`.",
             )
-        return bundles.verify(data, _key())
+        return verify.verify(data, _key(), current_app.extensions["engines"].trust)

@@ -154,10 +154,59 @@ class BundleQuery(Schema):
     merged = fields.Boolean(load_default=False, metadata={"description": "also one merged PDF"})
 
 
+class SignatureCheckSchema(Schema):
+    signer = fields.String(metadata={"description": "the signing certificate's subject"})
+    signed_at = fields.String(
+        allow_none=True, metadata={"description": "ISO time: the timestamp's, else the signer's"}
+    )
+    timestamped = fields.Boolean(metadata={"description": "an RFC 3161 timestamp vouches for the time"})
+    intact = fields.Boolean(metadata={"description": "the signed bytes are unchanged"})
+    valid = fields.Boolean(metadata={"description": "the cryptographic signature verifies"})
+    trusted = fields.Boolean(metadata={"description": "the certificate chains to one the council trusts"})
+    covers_whole_file = fields.Boolean(metadata={"description": "nothing was appended after signing"})
+    trust_problem = fields.String(
+        allow_none=True, metadata={"description": "untrusted, expired, revoked, not_yet_valid or unusable"}
+    )
+
+
+class FileCheckSchema(Schema):
+    name = fields.String()
+    role = fields.String(
+        metadata={"description": "document, generated, merged (signed by the service), attachment"}
+    )
+    kind = fields.String()
+    present = fields.Boolean()
+    hash_matches = fields.Boolean(allow_none=True)
+    signatures = fields.List(fields.Nested(SignatureCheckSchema))
+    status = fields.String(
+        metadata={
+            "description": "signed, unsigned, modified, untrusted, invalid, missing, damaged, unreadable"
+        }
+    )
+
+
+class CheckedSchema(Schema):
+    complete = fields.Boolean(metadata={"description": "every listed file present, none added"})
+    hashes_match = fields.Boolean()
+    manifest_signature = fields.String(
+        metadata={"description": "valid, untrusted, invalid, missing, unverifiable"}
+    )
+    pdf_signatures = fields.Boolean()
+    trust = fields.String(allow_none=True, metadata={"description": "what the council trusts, or null"})
+
+
 class VerifySchema(Schema):
-    valid = fields.Boolean()
+    valid = fields.Boolean(
+        metadata={"description": "every file present and unchanged, every signature intact and trusted"}
+    )
     signed = fields.Boolean()
     signature_valid = fields.Boolean(allow_none=True)
+    signer = fields.Nested(
+        SignatureCheckSchema, allow_none=True, metadata={"description": "the manifest's signer"}
+    )
+    checked = fields.Nested(CheckedSchema)
+    summary = fields.List(fields.String(), metadata={"description": "what was checked, in plain words"})
+    files = fields.List(fields.Nested(FileCheckSchema))
     errors = fields.List(fields.Nested(IssueSchema))
     warnings = fields.List(fields.Nested(IssueSchema))
     manifest = fields.Dict(allow_none=True)

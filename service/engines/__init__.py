@@ -1,14 +1,19 @@
-"""Engines behind small interfaces: PDF filling, DOCX rendering, DOCX→PDF conversion."""
+"""Engines behind small interfaces: PDF filling, DOCX rendering, DOCX→PDF conversion, signing."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from typing import Any
 from typing import Protocol
 
 from service.engines.docx_renderer import DocxRenderer
 from service.engines.pdf_filler import PdfFiller
+from service.engines.signatures import Signer
+from service.engines.signatures import TrustStore
+from service.engines.signatures import UnavailableSigner
 
 
 class ConversionUnavailable(RuntimeError):
@@ -50,14 +55,43 @@ class Engines:
     converter: Converter = field(default_factory=libreoffice)
     pdf_filler: PdfFiller = field(default_factory=lambda: PdfFiller())
     docx_renderer: DocxRenderer = field(default_factory=lambda: DocxRenderer())
+    signer: Signer = field(default_factory=UnavailableSigner)  # the school's certificate, when configured
+    trust: TrustStore = field(
+        default_factory=TrustStore
+    )  # the certificates a council trusts, when configured
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> Engines:
+        """Return the engines the settings ask for; a bad signing or trust setting raises
+        SigningSettingsError, which stops the start."""
+        from service.engines import signatures
+
+        signer = signatures.from_settings(
+            settings.get("SIGNING_PKCS12"),
+            settings.get("SIGNING_PASSPHRASE"),
+            settings.get("SIGNING_TSA_URL"),
+        )
+        trust_dirs = [p for p in str(settings.get("TRUST_DIR") or "").split(":") if p]
+        trust = signatures.load_trust(trust_dirs) if trust_dirs else TrustStore()
+        if settings.get("ACTIVE_CONTENT", "refuse") not in ("refuse", "remove"):
+            raise signatures.SigningSettingsError("ATTENDANCE_ACTIVE_CONTENT must be refuse or remove")
+        return cls(signer=signer, trust=trust)
 
     def status(self) -> dict[str, dict[str, object]]:
         """Return which engines are available, for /health."""
         ok, detail = self.converter.available()
+        signs, how = self.signer.available()
         return {
             "pdf_filler": {"available": True, "detail": "pypdf"},
             "docx_renderer": {"available": True, "detail": "docxtpl"},
             "converter": {"available": ok, "detail": detail},
+            "signer": {"available": signs, "detail": how},
+            "trust": {
+                "available": self.trust.configured,
+                "detail": f"{len(self.trust.roots)} trusted certificates, {len(self.trust.crls)} CRLs"
+                if self.trust.configured
+                else "no trust folder configured (ATTENDANCE_TRUST_DIR)",
+            },
         }
 
 

@@ -54,6 +54,16 @@ class Requirement:
 
 
 @dataclass(frozen=True)
+class SignatureBox:
+    """Where the headteacher's visible signature goes: a field of the form's template (its box), or a box
+    on a page (negative pages count from the end)."""
+
+    field: str = ""
+    page: int = 0
+    box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+
+
+@dataclass(frozen=True)
 class Document:
     """What every document declares: id, title, outputs, needs and attachments.
 
@@ -67,6 +77,7 @@ class Document:
     attachments: tuple[Requirement, ...] = ()
     advice: tuple[str, ...] = ()  # checks that only warn (see validation._ADVICE)
     available: bool = True
+    signature: SignatureBox | None = None  # None: signed without a visible signature
 
     def __post_init__(self) -> None:
         unknown = set(self.needs) - set(NEEDS)

@@ -39,6 +39,7 @@ from service.case import Mark
 from service.case import Pupil
 from service.forms import TEMPLATES
 from service.forms import GeneratedPdf
+from service.forms import SignatureBox
 from service.text import long_date
 
 FONT = "PaperworkSans"
@@ -49,6 +50,11 @@ INK = colors.HexColor("#1a1a1a")
 MUTED = colors.HexColor("#555555")
 RULE = colors.HexColor("#9a9a9a")
 SHADE = colors.HexColor("#e8e8e8")
+# The headteacher's block at the foot of the last page: a certificate "purporting to be signed by the
+# head teacher" is evidence of the attendance it shows (Education Act 1996, s.566). The signing engine
+# puts the visible signature in SIGNATURE_BOX (points, lower left origin) of the last page.
+BLOCK_Y, BLOCK_H = 20 * mm, 36
+SIGNATURE_BOX = (MARGIN + WIDTH / 2 + 34, BLOCK_Y, A4[0] - MARGIN, BLOCK_Y + 24)
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 # Meanings and categories come from the country's code table (service/codes): sub-codes print as sent.
@@ -90,8 +96,11 @@ class _UndatedInfo(PDFInfo):
 class _CertificateCanvas(Canvas):
     """A canvas that writes each page's footer, "Page n of N", once the number of pages is known."""
 
-    def __init__(self, *args: Any, footer: tuple[str, str], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, footer: tuple[str, str], signatory: tuple[str, str], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self._signatory = signatory
         info = _UndatedInfo()
         info.__dict__.update(self._doc.info.__dict__)
         self._doc.info = info
@@ -108,6 +117,8 @@ class _CertificateCanvas(Canvas):
         for number, state in enumerate(self._pages, start=1):
             self.__dict__.update(state)
             self._draw_footer(number, len(self._pages))
+            if number == len(self._pages):
+                self._draw_signature_block()
             super().showPage()
         super().save()
 
@@ -121,6 +132,27 @@ class _CertificateCanvas(Canvas):
         self.setFillColor(MUTED)
         self.drawString(MARGIN, 10 * mm, left)
         self.drawRightString(A4[0] - MARGIN, 10 * mm, f"{right} · Page {number} of {pages}")
+        self.restoreState()
+
+    def _draw_signature_block(self) -> None:
+        """The headteacher's name, role and date, and the box the digital signature is shown in."""
+        name, day = self._signatory
+        x1, y1, x2, y2 = SIGNATURE_BOX
+        self.saveState()
+        self.setFillColor(INK)
+        self.setFont(FONT, 8.5)
+        self.drawString(
+            MARGIN,
+            BLOCK_Y + BLOCK_H - 7,
+            "Certified by the headteacher as a true extract of the school's attendance register.",
+        )
+        self.setFont(FONT, 9)
+        self.drawString(MARGIN, BLOCK_Y + 14, f"Headteacher: {name}")
+        self.drawString(MARGIN, BLOCK_Y + 2, f"Date: {day}")
+        self.drawRightString(x1 - 4, y2 - 10, "Signed:")
+        self.setStrokeColor(RULE)
+        self.setLineWidth(0.5)
+        self.rect(x1, y1, x2 - x1, y2 - y1)
         self.restoreState()
 
 
@@ -352,6 +384,7 @@ def story(case: Case) -> list[Flowable]:
         _code_table(marks, codes.table(councils.get(case.council).country)),
         *_section("Register by session", key),
         _grid(marks),
+        Spacer(0, BLOCK_H + 4),  # room for the headteacher's block at the foot of the last page
     ]
 
 
@@ -375,7 +408,8 @@ def build(case: Case, decisions: dict[str, Any], today: date) -> bytes:
         creator="attendance-paperwork",
     )
     _font()
-    doc.build(story(case), canvasmaker=partial(_CertificateCanvas, footer=footer))
+    signatory = (case.school.headteacher, long_date(today))
+    doc.build(story(case), canvasmaker=partial(_CertificateCanvas, footer=footer, signatory=signatory))
     return out.getvalue()
 
 
@@ -385,4 +419,5 @@ DOCUMENT = GeneratedPdf(
     outputs=("pdf",),
     needs=("marks",),
     build=build,
+    signature=SignatureBox(page=-1, box=SIGNATURE_BOX),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from service.forms import PdfForm
 from service.forms import Requirement
 from service.forms import Sheet
+from service.forms import SignatureBox
 from service.forms import Value
 from service.forms._common import address_lines
 from service.forms._common import lives_with
@@ -84,4 +85,5 @@ DOCUMENT = PdfForm(
     template="pn3.pdf",
     fields=fields,
     pupils_per_sheet=2,
+    signature=SignatureBox(field="signed"),  # "SIGNED:" beside the headteacher and the date
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 def test_health_names_the_engines(client):
     body = client.get("/health").get_json()
     assert body["status"] == "ok"
-    assert set(body["engines"]) == {"pdf_filler", "docx_renderer", "converter"}
+    assert set(body["engines"]) == {"pdf_filler", "docx_renderer", "converter", "signer", "trust"}
     assert isinstance(body["engines"]["converter"]["available"], bool)
 
 
