@@ -13,6 +13,7 @@ from datetime import date
 
 from pypdf import PdfReader
 
+from service import active_content
 from service.case import Attachment
 from service.case import Case
 from service.case import Pupil
@@ -99,6 +100,15 @@ def _parse(found: Inspection, path: str, data: bytes) -> None:
                 path,
                 "attachment_too_large" if found.pages else "attachment_unreadable",
                 f"{found.pages} pages; an attachment has 1 to {MAX_PAGES}.",
+            )
+            return
+        active = active_content.find(reader)
+        if active:
+            found.problem = Issue(
+                path,
+                "attachment_active_content",
+                f"{found.attachment.filename or found.attachment.kind} carries {', '.join(active)}: evidence "
+                "must not run or open anything. Print it to a new PDF and send that.",
             )
             return
         found.text = "\n".join((page.extract_text() or "") for page in reader.pages[:TEXT_PAGES])[:MAX_TEXT]

@@ -8,6 +8,8 @@ HMAC-SHA256 of the manifest is the option for a service that checks its own bund
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import zipfile
@@ -31,6 +33,7 @@ from pypdf import PdfReader
 from service import attachments
 from service import councils
 from service import forms
+from service.active_content import remove as strip_active_content
 from service.case import Case
 from service.case import Pupil
 from service.documents import fill_form
@@ -42,6 +45,8 @@ from service.engines import Engines
 from service.engines.signatures import Signer
 from service.engines.signatures import Spot
 from service.engines.signatures import Visible
+from service.limits import PDF_PARSE_SECONDS
+from service.limits import time_limit
 from service.manifest import MANIFEST
 from service.manifest import MANIFEST_SIGNATURE
 from service.manifest import SIGNED_ROLES
@@ -104,8 +109,15 @@ def build(
     merged: bool = False,
     key: bytes | None = None,
     now: datetime | None = None,
+    active_content: str = "refuse",
 ) -> IO[bytes]:
-    """Return the bundle as a ZIP (a file object at its start), or raise CannotProduce with the report."""
+    """Return the bundle as a ZIP (a file object at its start), or raise CannotProduce with the report.
+
+    Attachments with active content are refused (`attachment_active_content`); with
+    `active_content="remove"` they are rewritten without it and the report says what was removed."""
+    removed: list[Issue] = []
+    if active_content == "remove":
+        data, extra, removed = _without_active_content(data, extra)
     done = check(data, document_id, extra)
     if not done.report.valid or done.case is None:
         raise CannotProduce(done.report)
@@ -121,6 +133,7 @@ def build(
         )
         raise CannotProduce(done.report)
     done = check(data, form.id, extra) if document_id is None else done
+    done.report.warnings += removed
     files = _files(done, form, engines)
     if merged:
         files.append(
@@ -148,6 +161,52 @@ def build(
     body = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
     signature = signer.sign_detached(body, now) if signer is not None else None
     return _archive(files, body, signature)
+
+
+def _without_active_content(
+    data: Mapping[str, Any], extra: tuple
+) -> tuple[Mapping[str, Any], tuple, list[Issue]]:
+    """Rewrite attachments that carry active content without it; say what was removed from which."""
+    notes: list[Issue] = []
+
+    def clean(index: int, content: bytes, name: str) -> bytes:
+        if len(content) > attachments.MAX_BYTES or b"%PDF-" not in content[:1024]:
+            return content  # inspection refuses it anyway
+        try:
+            with time_limit(PDF_PARSE_SECONDS):
+                cleaned, what = strip_active_content(content)
+        except Exception:  # unreadable, or it would not come out: inspection refuses the original
+            return content
+        if what:
+            notes.append(
+                Issue(
+                    f"attachments[{index}]",
+                    "attachment_active_content_removed",
+                    f"{name}: removed {', '.join(what)}; "
+                    "the bundle holds the rewritten file, not the one sent.",
+                )
+            )
+        return cleaned
+
+    inline = data.get("attachments")
+    if isinstance(inline, list):
+        rewritten = []
+        for i, item in enumerate(inline):
+            try:
+                content = base64.b64decode(item["content_base64"], validate=True)
+            except (KeyError, TypeError, ValueError, binascii.Error):
+                rewritten.append(item)
+                continue
+            new = clean(i, content, str(item.get("filename") or item.get("kind")))
+            rewritten.append(
+                {**item, "content_base64": base64.b64encode(new).decode()} if new != content else item
+            )
+        data = {**data, "attachments": rewritten}
+    offset = len(inline) if isinstance(inline, list) else 0
+    extra = tuple(
+        replace(a, content=clean(offset + i, a.content, a.filename or a.kind)) for i, a in enumerate(extra)
+    )
+    return data, extra, notes
 
 
 def _signed(f: BundleFile, case: Case, form: forms.PdfForm, signer: Signer, now: datetime) -> BundleFile:

@@ -50,7 +50,15 @@ class Bundles(MethodView):
         """Build a bundle for the council's penalty-notice team"""
         data, attachments = read_case(request)
         engines = current_app.extensions["engines"]
-        archive = bundles.build(data, engines, attachments, query.get("document"), query["merged"], _key())
+        archive = bundles.build(
+            data,
+            engines,
+            attachments,
+            query.get("document"),
+            query["merged"],
+            _key(),
+            active_content=current_app.config.get("ACTIVE_CONTENT", "refuse"),
+        )
         return download(stream(archive), bundles.archive_name(data), "application/zip")
 
 

@@ -1,0 +1,135 @@
+"""No active content in evidence: JavaScript, actions, launch, embedded files, XFA and rich media are refused
+with `attachment_active_content` naming the attachment, or removed when the setting allows, never forwarded;
+the PDFs the service makes carry none."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import zipfile
+
+import pytest
+from pypdf import PdfReader
+
+from service import active_content
+from service import bundles
+from service.attachments import inspect
+from service.case import Attachment
+from service.engines import Engines
+from service.problems import CannotProduce
+from tests.fuzz.test_hostile_pdfs import raw_pdf
+from tests.test_bundles import wiltshire
+
+TEXT = b"BT /F1 12 Tf 72 720 Td (Your request for leave has not been authorised.) Tj ET"
+PAGE = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >>%s >>"
+STREAM = b"<< /Length %d >>\nstream\n" % len(TEXT) + TEXT + b"\nendstream"
+FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+
+
+def pdf(catalog: bytes = b"", page: bytes = b"", *more: bytes) -> bytes:
+    return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R %s>>" % catalog, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                    PAGE % page, STREAM, FONT, *more])
+
+
+HOSTILE = {
+    "javascript open action": (pdf(b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >> "), "JavaScript"),
+    "launch": (pdf(b"/OpenAction << /S /Launch /F (cmd.exe) >> "), "a launch action"),
+    "document javascript": (pdf(b"/Names << /JavaScript 6 0 R >> ", b"", b"<< /Names [(a) 7 0 R] >>",
+                                b"<< /S /JavaScript /JS (this.print()) >>"), "JavaScript"),
+    "embedded file": (pdf(b"/Names << /EmbeddedFiles 6 0 R >> ", b"", b"<< /Names [(x.exe) 7 0 R] >>",
+                          b"<< /Type /Filespec /F (x.exe) /EF << /F 8 0 R >> >>",
+                          b"<< /Type /EmbeddedFile /Length 2 >>\nstream\nMZ\nendstream"), "embedded files"),
+    "page additional action": (pdf(b"", b" /AA << /O << /S /JavaScript /JS (1) >> >>"), "additional actions (AA)"),
+    "xfa": (pdf(b"/AcroForm << /Fields [] /XFA 6 0 R >> ", b"", b"<< /Length 0 >>\nstream\n\nendstream"),
+            "an XFA form"),
+    "rich media": (pdf(b"", b" /Annots [6 0 R]", b"<< /Type /Annot /Subtype /RichMedia /Rect [0 0 10 10] >>"),
+                   "rich media"),
+    "link running javascript": (pdf(b"", b" /Annots [6 0 R]",
+                                    b"<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /A << /S /JavaScript /JS (1) >> >>"),
+                                "JavaScript"),
+    "escaped name": (pdf(b"/OpenAction << /S /J#61vaScript /J#53 (1) >> "), "JavaScript"),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_refused_naming_the_attachment(name):
+    data, what = HOSTILE[name]
+    found = inspect(2, Attachment("refusal_letter", data, "letter to parent.pdf"))
+    assert found.problem.code == "attachment_active_content"
+    assert found.problem.path == "attachments[2]"
+    assert found.problem.message.startswith("letter to parent.pdf carries ")
+    assert what in found.problem.message
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_removed_keeps_the_page(name):
+    data, what = HOSTILE[name]
+    cleaned, removed = active_content.remove(data)
+    assert what in removed
+    reader = PdfReader(io.BytesIO(cleaned))
+    assert active_content.find(reader) == []
+    assert b"cmd.exe" not in cleaned and b"app.alert" not in cleaned and b"MZ\nendstream" not in cleaned
+    assert "has not been authorised" in reader.pages[0].extract_text()
+
+
+def test_a_plain_destination_is_not_an_action():
+    assert active_content.find(PdfReader(io.BytesIO(pdf(b"/OpenAction [3 0 R /Fit] ")))) == []
+
+
+def with_hostile_letter(case, content: bytes) -> dict:
+    data = wiltshire(case)
+    for item in data["attachments"]:
+        if item["kind"] == "refusal_letter":
+            item["content_base64"] = base64.b64encode(content).decode()
+            item["filename"] = "letter.pdf"
+    return data
+
+
+def test_bundle_refuses_active_content(case):
+    with pytest.raises(CannotProduce) as refused:
+        bundles.build(with_hostile_letter(case, HOSTILE["launch"][0]), Engines())
+    errors = [(e.path, e.code) for e in refused.value.report.errors]
+    assert ("attachments[3]", "attachment_active_content") in errors
+
+
+def test_bundle_removes_active_content_when_allowed_and_says_so(case, signing_engines, council_trust):
+    from service import verify
+
+    archive = bundles.build(with_hostile_letter(case, HOSTILE["launch"][0]), signing_engines,
+                            active_content="remove")
+    raw = archive.read()
+    archive.close()
+    files = zipfile.ZipFile(io.BytesIO(raw))
+    letter = files.read("wiltshire-fairweather-zoe-refusal-letter.pdf")
+    assert letter != HOSTILE["launch"][0] and b"/Launch" not in letter
+    manifest = json.loads(files.read("manifest.json"))
+    [note] = [w for w in manifest["report"]["warnings"] if w["code"] == "attachment_active_content_removed"]
+    assert note["path"] == "attachments[3]" and "letter.pdf: removed a launch action" in note["message"]
+    eml = files.read("wiltshire-fairweather-zoe-email.eml")
+    assert base64.b64encode(HOSTILE["launch"][0][:57]) not in eml  # never forwarded unchanged
+    assert verify.verify(raw, None, council_trust)["valid"] is True
+
+
+def test_the_service_pdfs_carry_none(case, signing_engines):
+    data = case("wiltshire-irregular-marks")
+    data["council"] = "dorset"
+    archive = bundles.build(data, signing_engines, merged=True)
+    files = zipfile.ZipFile(io.BytesIO(archive.read()))
+    archive.close()
+    pdfs = [n for n in files.namelist() if n.endswith(".pdf")]
+    assert len(pdfs) >= 3
+    for name in pdfs:
+        assert active_content.find(PdfReader(io.BytesIO(files.read(name)))) == [], name
+
+
+def test_bundle_api_uses_the_setting(case):
+    from service import create_app
+
+    data = with_hostile_letter(case, HOSTILE["embedded file"][0])
+    refusing = create_app({"TESTING": True}).test_client()
+    response = refusing.post("/api/v1/bundles", json=data)
+    assert response.status_code == 422
+    assert "attachment_active_content" in [e["code"] for e in response.get_json()["errors"]]
+    removing = create_app({"TESTING": True, "ACTIVE_CONTENT": "remove"}).test_client()
+    assert removing.post("/api/v1/bundles", json=data).status_code == 200
