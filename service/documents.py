@@ -21,6 +21,7 @@ from service import forms
 from service.case import Attachment
 from service.case import Case
 from service.engines import Engines
+from service.engines.libreoffice import deterministic
 from service.engines.pdf_filler import FieldDoesNotFit
 from service.forms._letters import recipients
 from service.problems import CannotProduce
@@ -116,7 +117,9 @@ def write_letter(
     inp = letter_input(letter, case, report, variant)
     assert letter.context is not None
     docx = engines.docx_renderer.render(letter.template_path(inp.variant), letter.context(inp))
-    return docx if fmt == "docx" else engines.converter.convert(docx)
+    if fmt == "docx":
+        return docx
+    return deterministic(engines.converter.convert(docx), case.letter_date or date.today())
 
 
 def sheets(form: forms.PdfForm, case: Case, report: Report, today: date) -> list[forms.Sheet]:

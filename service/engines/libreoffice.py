@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import hashlib
+import io
 import json
 import logging
 import os
@@ -30,6 +32,7 @@ import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import date
 from pathlib import Path
 
 from service.engines import ConversionUnavailable
@@ -489,3 +492,35 @@ def _sweep_orphans(work_dir: str) -> None:
             shutil.rmtree(os.path.join(work_dir, name), ignore_errors=True)
         except OSError:
             continue
+
+
+# Deterministic output ------------------------------------------------------------------------------------
+# LibreOffice stamps each export with the time (/CreationDate), a random document ID and its own checksum
+# of them, so two exports of one letter differ. A school must be able to reproduce a bundle's hash: the
+# export is rewritten with the letter's own date, an ID derived from what is drawn, and a fixed producer.
+
+PRODUCER = "attendance-paperwork (LibreOffice)"
+_VARIABLE = re.compile(rb"/(CreationDate|ModDate)\s*\([^)]*\)|/ID\s*\[[^\]]*\]|/DocChecksum\s*/[0-9A-Fa-f]+")
+
+
+def deterministic(pdf: bytes, day: date) -> bytes:
+    """Return the PDF with its dates set to `day` (midnight UTC), an ID derived from its content without
+    the export's variable parts, and a fixed producer: two exports of one letter give the same bytes."""
+    from pypdf import PdfReader
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject
+    from pypdf.generic import ByteStringObject
+
+    digest = hashlib.md5(_VARIABLE.sub(b"", pdf), usedforsecurity=False).digest()
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    stamp = f"D:{day:%Y%m%d}000000Z"
+    writer.metadata = {
+        "/Producer": PRODUCER,
+        "/Creator": "attendance-paperwork",
+        "/CreationDate": stamp,
+        "/ModDate": stamp,
+    }
+    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

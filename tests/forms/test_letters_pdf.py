@@ -58,3 +58,25 @@ def test_welsh_names_survive_conversion(engines, case):
                                         "pdf").content)).pages[0].extract_text()
     assert "Tŷ Gwyn, 5 Heol y Bont" in text
     assert "15 Mehefin 2026" in text
+
+
+@pytest.mark.parametrize(("document", "example", "variant", "sentence"), CASES)
+def test_two_renders_have_the_same_sha256(engines, case, document, example, variant, sentence):
+    import hashlib
+    import time
+
+    first = produce(document, case(example), engines, "pdf", variant=variant).content
+    time.sleep(1.05)  # LibreOffice stamps the export time to the second
+    second = produce(document, case(example), engines, "pdf", variant=variant).content
+    assert hashlib.sha256(first).hexdigest() == hashlib.sha256(second).hexdigest()
+    info = PdfReader(io.BytesIO(first)).metadata
+    letter_date = case(example)["letter_date"].replace("-", "")
+    assert (info["/CreationDate"], info["/ModDate"]) == (f"D:{letter_date}000000Z",) * 2
+    assert info["/Producer"] == "attendance-paperwork (LibreOffice)"
+
+
+def test_every_letter_is_rendered_here():
+    from service import forms
+
+    letters = {d.id for d in forms.all() if isinstance(d, forms.Letter) and "pdf" in d.outputs}
+    assert letters == {document for document, *_ in CASES}
