@@ -11,6 +11,7 @@ from service.councils import UnknownCouncil
 from service.engines import ConversionUnavailable
 from service.engines.libreoffice import ConversionFailed
 from service.engines.libreoffice import ConversionTimeout
+from service.engines.signatures import SigningUnavailable
 from service.forms import UnknownDocument
 from service.report import Report
 from service.verify import JsonTooDeep
@@ -108,6 +109,16 @@ def _conversion_failed(exc: ConversionFailed) -> Problem:
     )
 
 
+def _signing_unavailable(exc: SigningUnavailable) -> Problem:
+    return Problem(
+        503,
+        "signing_unavailable",
+        "Signing unavailable",
+        f"The bundle cannot be signed now ({exc}); try again later.",
+        {"retry_after": 30},
+    )
+
+
 def _manifest_invalid(exc: ManifestInvalid) -> Problem:
     errors = [e.as_dict() for e in exc.errors]
     return Problem(
@@ -136,6 +147,7 @@ TABLE: dict[type[Exception], Callable[[Any], Problem]] = {
     CannotProduce: _cannot_produce,
     ConversionUnavailable: _conversion_unavailable,
     ConversionFailed: _conversion_failed,
+    SigningUnavailable: _signing_unavailable,
     ManifestInvalid: _manifest_invalid,
     JsonTooDeep: _json_too_deep,
 }

@@ -346,3 +346,23 @@ def test_bundle_api_signs_with_the_configured_certificate(case, test_pki, tmp_pa
     assert "manifest.json.p7s" in entries(raw)
     body = client.post("/api/v1/bundles/verify", data=raw, content_type="application/zip").get_json()
     assert body["valid"] is True, body["errors"]
+
+
+def test_bundle_timestamped_by_the_configured_tsa(case, test_pki, tmp_path):
+    from service import create_app
+    from tests import tsa
+
+    p12 = tmp_path / "school.p12"
+    p12.write_bytes(test_pki.school.pkcs12())
+    settings = {"TESTING": True, "SIGNING_PKCS12": str(p12), "SIGNING_PASSPHRASE": PASSPHRASE.decode(),
+                "TRUST_DIR": str(test_pki.trust_dir(tmp_path / "trust"))}
+    with tsa.running(test_pki.tsa) as url:
+        client = create_app({**settings, "SIGNING_TSA_URL": url}).test_client()
+        raw = client.post("/api/v1/bundles", json=wiltshire(case)).data
+    body = client.post("/api/v1/bundles/verify", data=raw, content_type="application/zip").get_json()
+    assert body["valid"] is True, body["errors"]
+    assert body["signer"]["timestamped"] is True
+    assert all(s["timestamped"] for f in body["files"] for s in f["signatures"])
+    down = create_app({**settings, "SIGNING_TSA_URL": "http://127.0.0.1:9/"}).test_client()
+    response = down.post("/api/v1/bundles", json=wiltshire(case))
+    assert (response.status_code, response.get_json()["code"]) == (503, "signing_unavailable")

@@ -13,6 +13,8 @@ import hashlib
 import io
 import logging
 from collections.abc import Iterable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
@@ -43,6 +45,10 @@ KEY_USAGES = {"non_repudiation", "digital_signature"}  # either will do: schools
 
 class SigningUnavailable(RuntimeError):
     """No signing certificate is configured here."""
+
+
+class TimestampUnavailable(SigningUnavailable):
+    """The configured timestamping authority did not answer: nothing is sent unstamped."""
 
 
 class SignatureUnreadable(ValueError):
@@ -158,7 +164,8 @@ class PadesSigner:
             new_field_spec=None if visible else fields.SigFieldSpec(FIELD_NAME),
         )
         writer = _pyhanko().Writer(io.BytesIO(pdf), at)
-        out = signer.sign_pdf(writer, existing_fields_only=visible is not None)
+        with _stamped():
+            out = signer.sign_pdf(writer, existing_fields_only=visible is not None)
         return out.getvalue()
 
     def sign_detached(self, data: bytes, at: datetime) -> bytes:
@@ -172,7 +179,20 @@ class PadesSigner:
             timestamper=self._timestamper(),
             signed_attr_settings=PdfCMSSignedAttributes(signing_time=at),
         )
-        return asyncio.run(coro).dump()
+        with _stamped():
+            return asyncio.run(coro).dump()
+
+
+@contextmanager
+def _stamped() -> Iterator[None]:
+    """Turn a TSA failure (pyHanko's TimestampRequestError, an OSError) into TimestampUnavailable."""
+    from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
+    try:
+        yield
+    except TimestampRequestError:
+        logging.getLogger(__name__).warning("timestamping authority unavailable")
+        raise TimestampUnavailable("the timestamping authority did not answer") from None
 
 
 @cache

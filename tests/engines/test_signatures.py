@@ -19,6 +19,7 @@ from service.engines.signatures import PadesSigner
 from service.engines.signatures import SignatureUnreadable
 from service.engines.signatures import SigningSettingsError
 from service.engines.signatures import Spot
+from service.engines.signatures import TimestampUnavailable
 from service.engines.signatures import TrustStore
 from service.engines.signatures import Visible
 from service.engines.signatures import from_settings
@@ -195,3 +196,26 @@ def test_trust_folder_reads_pem_der_and_crls(test_pki, tmp_path):
     store = TrustStore.from_dir(tmp_path)
     assert (len(store.roots), len(store.crls)) == (2, 1)
     assert Path(store.source) == tmp_path
+
+
+def test_timestamped_by_a_tsa(test_pki, council_trust):
+    from tests import tsa
+
+    with tsa.running(test_pki.tsa) as url:
+        signer = PadesSigner(test_pki.school.pkcs12(), PASSPHRASE, tsa_url=url)
+        signed = signer.sign_pdf(make_pdf(["x"]), AT, BOX)
+        manifest_signature = signer.sign_detached(b"manifest", AT)
+    [check] = council_trust.check_pdf(signed)
+    assert check.timestamped and check.trusted and check.intact
+    assert check.signed_at != "2026-10-05T09:30:00+00:00"  # the TSA's time, not the one the signer claims
+    detached = council_trust.check_detached(b"manifest", manifest_signature)
+    assert detached.timestamped and detached.trusted
+    assert "timestamps from http://127.0.0.1" in signer.available()[1]
+
+
+def test_an_unreachable_tsa_fails_the_signing(test_pki):
+    signer = PadesSigner(test_pki.school.pkcs12(), PASSPHRASE, tsa_url="http://127.0.0.1:9/")
+    with pytest.raises(TimestampUnavailable):  # never an unstamped file when a TSA is configured
+        signer.sign_pdf(make_pdf(["x"]), AT)
+    with pytest.raises(TimestampUnavailable):
+        signer.sign_detached(b"x", AT)
