@@ -1,4 +1,9 @@
-"""Build the fillable A4 penalty-notice request forms in templates/pdf/ with reportlab."""
+"""Build the fillable A4 penalty-notice request forms in templates/pdf/ with reportlab.
+
+What a form prints about its council (name, department, route, phone, deadline) is read from the
+council's data file (service/councils/data/), never written here: correct the file, rebuild the forms.
+The generic request form prints no council at all: its council's facts are fields, filled per case.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,11 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfdoc import PDFString
 from reportlab.pdfgen.canvas import Canvas
 
-OUT_DIR = Path(__file__).resolve().parent.parent / "templates" / "pdf"
+ROOT = Path(__file__).resolve().parent.parent
+OUT_DIR = ROOT / "templates" / "pdf"
+sys.path.insert(0, str(ROOT))
+
+from service import councils  # noqa: E402 - after the path is set
 
 PAGE_W, PAGE_H = A4
 LEFT, WIDTH, GUTTER = 58, 480, 16
@@ -92,158 +101,260 @@ def bullets(*texts: str) -> Row:
 
 PAGE_BREAK = Row("break")
 
-DORSET = ("Dorset Council", "School Attendance")
-DORSET_EMAIL = "penaltynotices@dorsetcouncil.gov.uk"
 SEE_CHECKLIST = "*Please refer to checklist on page 2 before submitting form"
 
-PN3 = Form(
-    "pn3.pdf",
+
+def heading_of(council: councils.Council, title: str) -> tuple[str, str, str]:
+    """Return a form's heading: the council's name and department (its data), and the form's title."""
+    return (council.name, council.department or "", title)
+
+
+def holiday_deadline(council: councils.Council) -> str:
+    """Return the council's own words for its holiday deadline, as the form prints them (capitals)."""
+    deadline = next(d for d in council.deadlines if "holiday" in d.absence_types)
+    return deadline.text.upper()
+
+
+def cc_words(council: councils.Council) -> str:
+    return " cc: Inclusion Lead" if council.submit_to.cc_school_inclusion_lead else ""
+
+
+def pn3(wiltshire: councils.Council) -> Form:
+    return Form(
+        "pn3.pdf",
+        heading_of(
+            wiltshire,
+            "PN3 – SCHOOL NOTIFICATION OF UNAUTHORISED LEAVE OF ABSENCE"
+            " (10 sessions of holiday in term-time)",
+        ),
+        (
+            fields(
+                ("FULL NAME OF PARENT (1):", "parent1_name"),
+                ("FULL NAME OF PARENT (2):", "parent2_name"),
+            ),
+            fields(("ADDRESS (1):", "parent1_address"), ("ADDRESS (2):", "parent2_address"), lines=3),
+            fields(("POSTCODE:", "parent1_postcode"), ("POSTCODE:", "parent2_postcode")),
+            fields(("NAME OF PUPIL (1):", "pupil1_name"), ("DOB:", "pupil1_dob")),
+            fields(("NAME OF PUPIL (2):", "pupil2_name"), ("DOB:", "pupil2_dob")),
+            fields(("ADDRESS OF PUPIL(S):", "pupils_address"), lines=3),
+            half(("POSTCODE:", "pupils_postcode")),
+            fields(("WHO DOES THE PUPIL/S LIVE WITH?", "lives_with")),
+            fields(
+                (
+                    "WHICH PARENT IS RESPONSIBLE FOR THE LEAVE OF ABSENCE"
+                    " (Who took the pupil out of school?)",
+                    "responsible_parent",
+                )
+            ),
+            fields(
+                (
+                    "IN THE CASE OF SEPARATED PARENTS ARE YOU AWARE OF ANY ORDERS IN PLACE PREVENTING"
+                    " PARENTS/CARERS RECEIVING INFORMATION ABOUT THEIR CHILDREN?",
+                    "court_orders",
+                ),
+                lines=2,
+            ),
+            fields(("SCHOOL:", "school")),
+            fields(
+                ("FROM:", "period_from"),
+                ("TO:", "period_to"),
+                caption="PERIOD OF UNAUTHORISED LEAVE OF ABSENCE:",
+            ),
+            fields(("HEADTEACHER:", "headteacher"), ("AUTHORISED BY PNO:", "authorised_by_pno")),
+            fields(("SIGNED:", "signed"), ("DATE:", "date")),
+            heading("PLEASE ATTACH COPIES OF:"),
+            checks(
+                ("1. Attendance certificate showing unauthorised absence", "attach_certificate"),
+                ("2. Leave of Absence Request Form.", "attach_leave_request"),
+                (
+                    "3. Letter to parent stating that the absence has not been authorised OR",
+                    "attach_refusal_letter",
+                ),
+                (
+                    "4. Where parents have not applied for Leave of Absence in advance a letter to the"
+                    " parent stating that the absence has not been authorised as it is believed that"
+                    " the child was on holiday.",
+                    "attach_holiday_letter",
+                ),
+            ),
+            bold("PLEASE NOTE - NOTIFICATIONS CANNOT BE PROCESSED WITHOUT THESE"),
+        ),
+        corner=("Sheet", "sheet"),
+    )
+
+
+def dorset_checklist(dorset: councils.Council) -> tuple[Row, ...]:
+    contact = dorset.contact
+    assert contact is not None and contact.email and contact.phone, "the checklist prints the contact"
+    cc = (
+        ["Ensure inclusion lead has been CC'd into email."]
+        if dorset.submit_to.cc_school_inclusion_lead
+        else []
+    )
+    return (
+        PAGE_BREAK,
+        title("Attendance Penalty Notices Checklist"),
+        bullets(
+            "Is this the most up to date address for the family? (Please check if unsure)",
+            *cc,
+            "Check personal information is correct i.e DOB & surname spelt correctly.",
+            "Please attach an up-to-date attendance certificate.",
+            "Please can you send the request form & attendance certificate and any other"
+            " information as separate PDF Documents on one email.",
+            "If sending in multiple requests, please ensure all documents are separated"
+            " and named accordingly.",
+            "All attendance certificates need to show the pupil's name.",
+            "A penalty notice cannot be issued to a child under the age of 5 years old, for further"
+            " information please visit: School admissions: School starting age - GOV.UK (www.gov.uk)",
+        ),
+        note(
+            f"For further information please contact: {contact.email}"
+            f" or alternatively phone us on {contact.phone}"
+        ),
+    )
+
+
+def dorset_holiday(dorset: councils.Council) -> Form:
+    return Form(
+        "dorset-holiday.pdf",
+        heading_of(dorset, "Request for Penalty Notice – Holiday"),
+        (
+            half(("Date:", "date")),
+            bold(holiday_deadline(dorset)),
+            note(
+                "Please send the following supporting documents with this request: - Current"
+                " Attendance certificate (mandatory), Holiday request form if completed by parent(s)"
+                " & Communication from school to parent(s) advising holiday not authorised."
+            ),
+            bold("WE WILL ONLY PROCEED IF WE HAVE THESE DOCUMENTS."),
+            fields(("School:", "school")),
+            fields(("Name of Pupil:", "pupil_name")),
+            fields(("Address:", "pupil_address"), lines=3),
+            half(("Date of Birth / Gender:", "pupil_dob_gender")),
+            fields(("Parent 1: Full name", "parent1_name"), ("Parent 2: Full name", "parent2_name")),
+            fields(
+                ("Parent 1: Address", "parent1_address"),
+                ("Parent 2: Address", "parent2_address"),
+                lines=3,
+            ),
+            fields(
+                ("Parent 1: Tel No (if available)", "parent1_phone"),
+                ("Parent 2: Tel No (if available)", "parent2_phone"),
+            ),
+            note(
+                "If there are two parents with parental responsibility who you wish the Penalty Notice"
+                " to go to and they are not at the same address, please provide full details of both"
+                " their addresses."
+            ),
+            note("Please also indicate which parent the child usually lives with."),
+            fields(("Which parent the child usually lives with", "lives_with")),
+            fields(("School contact (Name & Tel Number)", "school_contact")),
+            fields(("Any other information", "other_information"), lines=5),
+            bold(f"Email request to: {dorset.submit_to.to}{cc_words(dorset)}"),
+            note(SEE_CHECKLIST),
+            *dorset_checklist(dorset),
+        ),
+    )
+
+
+def dorset_warning(dorset: councils.Council) -> Form:
+    return Form(
+        "dorset-warning.pdf",
+        heading_of(dorset, "Request for Penalty Notice Warning"),
+        (
+            half(("Date", "date")),
+            fields(("School:", "school")),
+            fields(("Name of pupil:", "pupil_name")),
+            half(("Date of birth:", "pupil_dob")),
+            fields(("Parent 1: Full name", "parent1_name"), ("Parent 2: Full name", "parent2_name")),
+            fields(
+                ("Parent 1: Address", "parent1_address"),
+                ("Parent 2: Address", "parent2_address"),
+                lines=3,
+            ),
+            fields(("School contact (Name & Tel Number)", "school_contact")),
+            fields(("Inset days (Please note any upcoming inset days)", "inset_days"), lines=2),
+            fields(("Social Worker", "social_worker"), lines=2),
+            fields(("Any other information?", "other_information"), lines=5),
+            note(
+                "Please email this form with a up to date Attendance Certificate attached and the"
+                f" Inclusion lead copied in to: {dorset.submit_to.to}"
+            ),
+            note(SEE_CHECKLIST),
+            *dorset_checklist(dorset),
+        ),
+    )
+
+
+# The questions every published request asks (councils/published-processes.md: Kent, Oxfordshire,
+# Lancashire and the councils' own lists): the council's facts are fields, filled from its data per case.
+GENERIC = Form(
+    "generic-request.pdf",
     (
-        "Wiltshire Council",
-        "Wiltshire Education Welfare Service",
-        "PN3 – SCHOOL NOTIFICATION OF UNAUTHORISED LEAVE OF ABSENCE (10 sessions of holiday in term-time)",
+        "Request for a penalty notice",
+        "School attendance: a school's request to the local authority",
+        "THE COUNCIL, AND WHERE THIS REQUEST GOES",
     ),
     (
+        fields(("COUNCIL:", "council_name"), ("SEND TO:", "submit_to"), lines=2),
+        fields(("COUNCIL TEAM TELEPHONE:", "council_phone"), ("SEND WITHIN:", "deadline"), lines=2),
+        fields(("RULES APPLIED, AND THEIR SOURCE:", "rules_applied"), lines=2),
+        heading("THE PUPIL(S)"),
+        fields(("NAME, DATE OF BIRTH, GENDER, YEAR GROUP AND UPN OF EACH PUPIL:", "pupils"), lines=4),
         fields(
-            ("FULL NAME OF PARENT (1):", "parent1_name"),
-            ("FULL NAME OF PARENT (2):", "parent2_name"),
+            ("ADDRESS OF PUPIL(S):", "pupils_address"),
+            ("WHO DOES THE PUPIL/S LIVE WITH?", "lives_with"),
+            lines=3,
         ),
-        fields(("ADDRESS (1):", "parent1_address"), ("ADDRESS (2):", "parent2_address"), lines=3),
-        fields(("POSTCODE:", "parent1_postcode"), ("POSTCODE:", "parent2_postcode")),
-        fields(("NAME OF PUPIL (1):", "pupil1_name"), ("DOB:", "pupil1_dob")),
-        fields(("NAME OF PUPIL (2):", "pupil2_name"), ("DOB:", "pupil2_dob")),
-        fields(("ADDRESS OF PUPIL(S):", "pupils_address"), lines=3),
-        half(("POSTCODE:", "pupils_postcode")),
-        fields(("WHO DOES THE PUPIL/S LIVE WITH?", "lives_with")),
+        heading("EVERY PARENT WITH PARENTAL RESPONSIBILITY"),
         fields(
-            (
-                "WHICH PARENT IS RESPONSIBLE FOR THE LEAVE OF ABSENCE (Who took the pupil out of school?)",
-                "responsible_parent",
-            )
+            ("NAME, RELATIONSHIP AND ADDRESS OF EACH, AND WHO TOOK THE PUPIL OUT OF SCHOOL:", "parents"),
+            lines=6,
         ),
+        heading("THE ABSENCE"),
+        fields(("FROM:", "period_from"), ("TO:", "period_to")),
         fields(
-            (
-                "IN THE CASE OF SEPARATED PARENTS ARE YOU AWARE OF ANY ORDERS IN PLACE PREVENTING"
-                " PARENTS/CARERS RECEIVING INFORMATION ABOUT THEIR CHILDREN?",
-                "court_orders",
-            ),
+            ("TYPE OF ABSENCE:", "absence_type"),
+            ("UNAUTHORISED SESSIONS, BY CODE:", "sessions_codes"),
             lines=2,
         ),
-        fields(("SCHOOL:", "school")),
+        fields(("THRESHOLD, AS THE COUNCIL COUNTS IT:", "threshold"), lines=2),
+        fields(("LEAVE OF ABSENCE REQUEST AND THE SCHOOL'S DECISION:", "leave_request"), lines=2),
+        PAGE_BREAK,
+        heading("THE SCHOOL'S ACTIONS"),
+        fields(("SUPPORT OFFERED, WARNINGS AND NOTICES TO IMPROVE SO FAR:", "school_actions"), lines=5),
         fields(
-            ("FROM:", "period_from"),
-            ("TO:", "period_to"),
-            caption="PERIOD OF UNAUTHORISED LEAVE OF ABSENCE:",
+            ("PENALTY NOTICES REQUESTED (ONE FOR EACH LIABLE PARENT, FOR EACH CHILD):", "notices"), lines=5
         ),
-        fields(("HEADTEACHER:", "headteacher"), ("AUTHORISED BY PNO:", "authorised_by_pno")),
-        fields(("SIGNED:", "signed"), ("DATE:", "date")),
-        heading("PLEASE ATTACH COPIES OF:"),
-        checks(
-            ("1. Attendance certificate showing unauthorised absence", "attach_certificate"),
-            ("2. Leave of Absence Request Form.", "attach_leave_request"),
-            (
-                "3. Letter to parent stating that the absence has not been authorised OR",
-                "attach_refusal_letter",
-            ),
-            (
-                "4. Where parents have not applied for Leave of Absence in advance a letter to the"
-                " parent stating that the absence has not been authorised as it is believed that"
-                " the child was on holiday.",
-                "attach_holiday_letter",
-            ),
+        fields(("ATTACHMENTS ENCLOSED (THE COUNCIL'S CHECKLIST):", "attachments"), lines=6),
+        fields(("ANY OTHER INFORMATION:", "other_information"), lines=4),
+        fields(
+            ("SCHOOL:", "school"), ("SCHOOL CONTACT (NAME, TELEPHONE, E-MAIL):", "school_contact"), lines=2
         ),
-        bold("PLEASE NOTE - NOTIFICATIONS CANNOT BE PROCESSED WITHOUT THESE"),
+        fields(("HEADTEACHER:", "headteacher"), ("SIGNED:", "signed")),
+        half(("DATE:", "date")),
     ),
     corner=("Sheet", "sheet"),
 )
 
-DORSET_CHECKLIST = (
-    PAGE_BREAK,
-    title("Attendance Penalty Notices Checklist"),
-    bullets(
-        "Is this the most up to date address for the family? (Please check if unsure)",
-        "Ensure inclusion lead has been CC'd into email.",
-        "Check personal information is correct i.e DOB & surname spelt correctly.",
-        "Please attach an up-to-date attendance certificate.",
-        "Please can you send the request form & attendance certificate and any other"
-        " information as separate PDF Documents on one email.",
-        "If sending in multiple requests, please ensure all documents are separated and named accordingly.",
-        "All attendance certificates need to show the pupil's name.",
-        "A penalty notice cannot be issued to a child under the age of 5 years old, for further"
-        " information please visit: School admissions: School starting age - GOV.UK (www.gov.uk)",
-    ),
-    note(f"For further information please contact: {DORSET_EMAIL} or alternatively phone us on 01305 221596"),
-)
+# Each council's own form, built from the data of the council that takes it.
+OWN_FORMS: dict[str, Callable[[councils.Council], Form]] = {
+    "pn3": pn3,
+    "dorset-holiday": dorset_holiday,
+    "dorset-warning": dorset_warning,
+}
 
-DORSET_HOLIDAY = Form(
-    "dorset-holiday.pdf",
-    (*DORSET, "Request for Penalty Notice – Holiday"),
-    (
-        half(("Date:", "date")),
-        bold("PLEASE SUBMIT THIS FORM WITHIN ONE WEEK OF COMPLETION OF HOLIDAY ABSENCE."),
-        note(
-            "Please send the following supporting documents with this request: - Current"
-            " Attendance certificate (mandatory), Holiday request form if completed by parent(s)"
-            " & Communication from school to parent(s) advising holiday not authorised."
-        ),
-        bold("WE WILL ONLY PROCEED IF WE HAVE THESE DOCUMENTS."),
-        fields(("School:", "school")),
-        fields(("Name of Pupil:", "pupil_name")),
-        fields(("Address:", "pupil_address"), lines=3),
-        half(("Date of Birth / Gender:", "pupil_dob_gender")),
-        fields(("Parent 1: Full name", "parent1_name"), ("Parent 2: Full name", "parent2_name")),
-        fields(
-            ("Parent 1: Address", "parent1_address"),
-            ("Parent 2: Address", "parent2_address"),
-            lines=3,
-        ),
-        fields(
-            ("Parent 1: Tel No (if available)", "parent1_phone"),
-            ("Parent 2: Tel No (if available)", "parent2_phone"),
-        ),
-        note(
-            "If there are two parents with parental responsibility who you wish the Penalty Notice"
-            " to go to and they are not at the same address, please provide full details of both"
-            " their addresses."
-        ),
-        note("Please also indicate which parent the child usually lives with."),
-        fields(("Which parent the child usually lives with", "lives_with")),
-        fields(("School contact (Name & Tel Number)", "school_contact")),
-        fields(("Any other information", "other_information"), lines=5),
-        bold(f"Email request to: {DORSET_EMAIL} cc: Inclusion Lead"),
-        note(SEE_CHECKLIST),
-        *DORSET_CHECKLIST,
-    ),
-)
 
-DORSET_WARNING = Form(
-    "dorset-warning.pdf",
-    (*DORSET, "Request for Penalty Notice Warning"),
-    (
-        half(("Date", "date")),
-        fields(("School:", "school")),
-        fields(("Name of pupil:", "pupil_name")),
-        half(("Date of birth:", "pupil_dob")),
-        fields(("Parent 1: Full name", "parent1_name"), ("Parent 2: Full name", "parent2_name")),
-        fields(
-            ("Parent 1: Address", "parent1_address"),
-            ("Parent 2: Address", "parent2_address"),
-            lines=3,
-        ),
-        fields(("School contact (Name & Tel Number)", "school_contact")),
-        fields(("Inset days (Please note any upcoming inset days)", "inset_days"), lines=2),
-        fields(("Social Worker", "social_worker"), lines=2),
-        fields(("Any other information?", "other_information"), lines=5),
-        note(
-            "Please email this form with a up to date Attendance Certificate attached and the"
-            f" Inclusion lead copied in to: {DORSET_EMAIL}"
-        ),
-        note(SEE_CHECKLIST),
-        *DORSET_CHECKLIST,
-    ),
-)
-
-FORMS = (PN3, DORSET_HOLIDAY, DORSET_WARNING)
+def forms() -> tuple[Form, ...]:
+    """Return every form: each council form from its council's data, and the generic request."""
+    councils.load()
+    built = []
+    for document_id, make in OWN_FORMS.items():
+        taking = [c for c in councils.all() if c.accepts(document_id)]
+        if len(taking) != 1:
+            raise SystemExit(f"{document_id} is the form of one council; taken by {[c.id for c in taking]}")
+        built.append(make(taking[0]))
+    return (*built, GENERIC)
 
 
 def box_height(lines: int) -> int:
@@ -470,9 +581,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="verify the built PDFs with pypdf")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    for form in FORMS:
+    made = forms()
+    for form in made:
         print(build(form, args.out))
-    problems = [p for form in FORMS for p in check(form, args.out)] if args.check else []
+    problems = [p for form in made for p in check(form, args.out)] if args.check else []
     for problem in problems:
         print(problem, file=sys.stderr)
     return 1 if problems else 0

@@ -29,7 +29,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from service import councils
     from service import forms
 
-    councils.all(), forms.all()  # the registries fail loudly now, not on a first request
+    # The registries fail loudly now, not on a first request: a bad council file stops the start.
+    councils.load(app.config.get("COUNCILS_DIR") or None)
+    councils.check_documents(forms.ids())
 
     api.register(app)
     from service import web

@@ -209,16 +209,28 @@ def applies(requirement: Requirement, case: Case) -> bool:
     """Return whether a checklist item is required for this case (conditional and either-or items)."""
     request = case.absence.leave_request
     requested = bool(request and request.submitted)
-    return {"always": True, "leave_requested": requested, "leave_not_requested": not requested}[
-        requirement.when
-    ]
+    return {
+        "always": True,
+        "leave_requested": requested,
+        "leave_not_requested": not requested,
+        "holiday": case.absence.type == "holiday",
+        "irregular": case.absence.type == "irregular",
+    }[requirement.when]
+
+
+def requirements(case: Case, document: Document) -> tuple[Requirement, ...]:
+    """Return the checklist of a document for the case's council: the council's own where its file
+    states one, else the document's."""
+    from service import councils
+
+    return councils.for_case(case).requirements(document.id, document.attachments)
 
 
 def checklist(
     case: Case, document: Document, found: list[Inspection], generated: frozenset[str] = frozenset()
 ) -> list[ChecklistItem]:
     """Evaluate a document's checklist: satisfied, missing, not required, or invalid (sent but unusable)."""
-    return [_item(req, case, found, generated) for req in document.attachments]
+    return [_item(req, case, found, generated) for req in requirements(case, document)]
 
 
 def _item(req: Requirement, case: Case, found: list[Inspection], generated: frozenset[str]) -> ChecklistItem:

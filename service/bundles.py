@@ -92,7 +92,7 @@ def archive_name(data: Mapping[str, Any]) -> str:
 def request_document(case: Case, decisions: Mapping[str, Any], wanted: str | None) -> forms.PdfForm | None:
     """Return the penalty-notice form the case calls for: the one named, or the council's form whose
     needs the case meets (Dorset: holiday request for holiday, warning request for irregular absence)."""
-    council = councils.get(case.council)
+    council = councils.for_case(case)
     names = [wanted] if wanted else list(council.documents)
     for name in names:
         document = forms.get(name)
@@ -328,7 +328,7 @@ def _make(item: str, case: Case, report: Report, engines: Engines) -> bytes | No
             return None
         return certificate.build(case, report.decisions or {}, case.letter_date or date.today())
     letter = forms.get(LETTER_FOR[item]) if item in LETTER_FOR else None
-    if isinstance(letter, forms.Letter) and councils.get(case.council).accepts(letter.id):
+    if isinstance(letter, forms.Letter) and councils.for_case(case).accepts(letter.id):
         try:
             return write_letter(letter, case, report, engines, "pdf", None)
         except ConversionUnavailable:
@@ -412,7 +412,7 @@ def _manifest(
 
 def _email(case: Case, form: forms.PdfForm, files: list[BundleFile], now: datetime) -> bytes:
     """Return an RFC 5322 message to the council (Cc the inclusion lead where the council asks)."""
-    council = councils.get(case.council)
+    council = councils.for_case(case)
     message = EmailMessage()
     if case.school.contact_email:
         message["From"] = case.school.contact_email

@@ -36,4 +36,6 @@ DEFAULTS = {
     # lines in ATTENDANCE_API_KEYS_FILE. Without keys gunicorn binds to localhost only.
     "API_KEYS": None,
     "API_KEYS_FILE": None,
+    # A directory of council files (TOML) that add councils or replace shipped ones: ATTENDANCE_COUNCILS_DIR.
+    "COUNCILS_DIR": None,
 }

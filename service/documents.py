@@ -102,7 +102,7 @@ def produce(
 def letter_input(letter: forms.Letter, case: Case, report: Report, variant: str | None) -> forms.LetterInput:
     """Return what a letter is written from: the variant the rules chose (unless named), and whether
     it goes out in Welsh too (a Welsh council, a parent who asked for Welsh)."""
-    council = councils.get(case.council)
+    council = councils.for_case(case)
     decisions = report.decisions or {}
     if letter.variants and variant is None:
         variant = decisions.get("leave_refusal_variant")
@@ -127,7 +127,7 @@ def sheets(form: forms.PdfForm, case: Case, report: Report, today: date) -> list
     indexed = tuple(enumerate(case.pupils))
     size = form.pupils_per_sheet
     chunks = [indexed[i : i + size] for i in range(0, len(indexed), size)]
-    council = councils.get(case.council)
+    council = councils.for_case(case)
     return [
         forms.Sheet(case, council, report.decisions or {}, chunk, n, len(chunks), today)
         for n, chunk in enumerate(chunks, start=1)

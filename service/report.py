@@ -58,6 +58,7 @@ class Report:
     decisions: dict[str, Any] | None = None
     checklist: list[ChecklistItem] = field(default_factory=list)
     document: str | None = None
+    rules: dict[str, Any] | None = None  # which council's rules applied, and their sources
 
     @property
     def valid(self) -> bool:
@@ -76,6 +77,8 @@ class Report:
         }
         if self.document:
             out["document"] = self.document
+        if self.rules:
+            out["rules"] = self.rules
         return out
 
 

@@ -98,3 +98,17 @@ def week_start(day: date) -> date:
 def school_year_start(day: date) -> date:
     """Return 1 September of the school year (1 Sep – 31 Aug) a day falls in."""
     return date(day.year if day.month >= 9 else day.year - 1, 9, 1)
+
+
+def closures(
+    inset_days: Iterable[date],
+    school_holidays: Iterable[tuple[date, date]],
+    council_holidays: Iterable[tuple[date, date]] = (),
+) -> tuple[date, ...]:
+    """Return the days a school is closed: its INSET days and its holidays, or, when the school sent no
+    holidays, its council's published ones (the school's own dates win)."""
+    holidays = tuple(school_holidays) or tuple(council_holidays)
+    days = list(inset_days)
+    for first, last in holidays:
+        days += [date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)]
+    return tuple(days)

@@ -58,7 +58,8 @@ def check(
     if case is None:
         return Validation(report)
     case = _with(case, extra)
-    council = councils.get(case.council)
+    council = councils.for_case(case)
+    report.council, report.rules = case.council, councils.applied(council)
     outcome = rules.decide(case, council, case.letter_date or today or date.today())
     report.errors += outcome.errors
     report.warnings += outcome.warnings

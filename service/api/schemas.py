@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema
 from marshmallow import fields
 
@@ -79,6 +81,12 @@ class ReportSchema(Schema):
         },
     )
     checklist = fields.List(fields.Nested(ChecklistItemSchema))
+    rules = fields.Dict(
+        metadata={
+            "description": "which rules applied: the council's file or the national default (`basis`), "
+            "the threshold as counted, the route, and the sources of each"
+        }
+    )
 
 
 class ProblemSchema(Schema):
@@ -96,7 +104,9 @@ class RequirementSchema(Schema):
     item = fields.String()
     label = fields.String()
     kinds = fields.List(fields.String())
-    when = fields.String(metadata={"enum": ["always", "leave_requested", "leave_not_requested"]})
+    when = fields.String(
+        metadata={"enum": ["always", "leave_requested", "leave_not_requested", "holiday", "irregular"]}
+    )
 
 
 class DocumentInfoSchema(Schema):
@@ -108,19 +118,115 @@ class DocumentInfoSchema(Schema):
     attachments = fields.List(fields.Nested(RequirementSchema))
 
 
+class SourceSchema(Schema):
+    id = fields.String()
+    title = fields.String()
+    url = fields.String(allow_none=True)
+    document = fields.String(allow_none=True)
+    read = fields.Date(metadata={"description": "when the fact was read"})
+
+
+class CouncilThresholdSchema(Schema):
+    unauthorised_sessions = fields.Integer()
+    window = fields.String(metadata={"enum": ["rolling_school_weeks", "current_term", "episode"]})
+    window_school_weeks = fields.Integer(allow_none=True)
+    below_percent_year_to_date = fields.Float(allow_none=True)
+    holiday_sessions_consecutive = fields.Boolean()
+    source = fields.String()
+
+
+class PenaltiesSchema(Schema):
+    first_early = fields.Integer()
+    first_early_days = fields.Integer()
+    first_full = fields.Integer()
+    first_full_days = fields.Integer()
+    second_early = fields.Integer(allow_none=True)
+    second_full = fields.Integer()
+    notices_per_three_years = fields.Integer(allow_none=True)
+    source = fields.String()
+
+
+class SubmissionSchema(Schema):
+    channel = fields.String(
+        allow_none=True, metadata={"enum": ["email", "online_form", "portal", "post", None]}
+    )
+    to = fields.String(allow_none=True)
+    cc_school_inclusion_lead = fields.Boolean()
+    cc = fields.List(fields.String())
+    url = fields.String(allow_none=True)
+    team = fields.String(allow_none=True)
+    source = fields.String()
+
+
+class ContactSchema(Schema):
+    team = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    source = fields.String()
+
+
+class DeadlineSchema(Schema):
+    days = fields.Integer()
+    unit = fields.String(metadata={"enum": ["school_days", "working_days", "calendar_days"]})
+    after = fields.String(metadata={"enum": ["absence_end", "warning_letter"]})
+    absence_types = fields.List(fields.String())
+    text = fields.String()
+    source = fields.String()
+
+
+class FirstStepSchema(Schema):
+    absence_type = fields.String()
+    step = fields.String(metadata={"enum": ["notice_to_improve", "warning_letter", "none"]})
+    source = fields.String()
+
+
+class NoticeToImprovePolicySchema(Schema):
+    issued_by = fields.String(allow_none=True, metadata={"enum": ["school", "council", None]})
+    period_school_weeks = fields.Integer(allow_none=True)
+    source = fields.String()
+
+
 class CouncilSchema(Schema):
+    """A council's file as loaded: every fact with the id of its source, listed in `sources`."""
+
     id = fields.String()
     name = fields.String()
+    name_cy = fields.String(allow_none=True)
     country = fields.String(metadata={"enum": ["england", "wales"]})
-    threshold = fields.Dict()
-    penalties = fields.Dict()
+    department = fields.String(allow_none=True)
+    source = fields.String()
+    threshold = fields.Nested(CouncilThresholdSchema)
+    penalties = fields.Nested(PenaltiesSchema)
     documents = fields.List(fields.String())
-    submit_to = fields.Dict()
-    submission_window_days = fields.Integer(allow_none=True)
+    submit_to = fields.Nested(SubmissionSchema)
+    contact = fields.Nested(ContactSchema, allow_none=True)
+    deadlines = fields.List(fields.Nested(DeadlineSchema))
+    request_per = fields.String(allow_none=True, metadata={"enum": ["child", "family", None]})
     requires_both_addresses_when_apart = fields.Boolean()
+    first_steps = fields.List(fields.Nested(FirstStepSchema))
+    notice_to_improve = fields.Nested(NoticeToImprovePolicySchema, allow_none=True)
+    term_dates = fields.Method("_holidays", metadata={"description": "published school holidays, or null"})
     bilingual_letters = fields.Boolean()
     notes = fields.List(fields.String())
-    checklists = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(RequirementSchema)))
+    not_published = fields.List(
+        fields.String(), metadata={"description": "facts the council does not publish"}
+    )
+    sources = fields.List(fields.Nested(SourceSchema))
+    checklists = fields.Method("_checklists")
+
+    def _holidays(self, council: Any) -> Any:
+        if council.term_dates is None:
+            return None
+        return {
+            "holidays": [{"start": a.isoformat(), "end": b.isoformat()} for a, b in council.holidays],
+            "source": council.term_dates.source,
+        }
+
+    def _checklists(self, council: Any) -> dict[str, Any]:
+        from service import forms
+
+        lists = {d: council.requirements(d, forms.get(d).attachments) for d in council.documents}
+        return {d: RequirementSchema(many=True).dump(items) for d, items in lists.items()}
 
 
 class HealthSchema(Schema):

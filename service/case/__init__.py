@@ -12,6 +12,14 @@ ATTACHMENT_KINDS = (
     "leave_request_form",
     "refusal_letter",
     "holiday_letter",
+    # What some councils' checklists add (councils/published-processes.md): the certificate for the
+    # previous school year, the headteacher's certificate, an early-help assessment or attendance plan,
+    # and evidence that the parents were told (letters, notes of calls).
+    "attendance_certificate_previous_year",
+    "headteacher_certificate",
+    "early_help_assessment",
+    "attendance_plan",
+    "parent_communication",
     "other",
 )
 SESSIONS = ("AM", "PM")
@@ -167,6 +175,18 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class CouncilDetails:
+    """What the case says of its council: for a council with no file (its name, country and route, so
+    that the national rules apply), or the route a council's file says is not published."""
+
+    name: str | None = None
+    country: str | None = None
+    email: str | None = None
+    url: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
 class Case:
     """The whole case as loaded and checked field by field by `CaseSchema`."""
 
@@ -183,6 +203,7 @@ class Case:
     improvement_period_weeks: int | None = None
     letter_date: date | None = None
     attachments: tuple[Attachment, ...] = field(default=(), repr=False)
+    council_details: CouncilDetails | None = None
 
     def parent(self, parent_id: str) -> Parent | None:
         """Return the parent with this id, or None."""

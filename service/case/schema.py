@@ -23,6 +23,7 @@ from service.case import Address
 from service.case import Attachment
 from service.case import Attendance
 from service.case import Case
+from service.case import CouncilDetails
 from service.case import LeaveRequest
 from service.case import Mark
 from service.case import Parent
@@ -258,6 +259,20 @@ class AttachmentSchema(BaseSchema):
         return Attachment(**data)
 
 
+class CouncilDetailsSchema(BaseSchema):
+    """The case's own word on its council (a council with no file, or a route its file lacks)."""
+
+    name = text(200, load_default=None)
+    country = fields.String(load_default=None, validate=one_of("invalid_country", councils.COUNTRIES))
+    email = Email(load_default=None, allow_none=True)
+    url = fields.String(load_default=None, allow_none=True, validate=lambda v: _web_address(v))
+    phone = UKPhone(load_default=None, allow_none=True)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> CouncilDetails:
+        return CouncilDetails(**data)
+
+
 class CaseSchema(BaseSchema):
     """A case of the contract (`case-format.md`), loaded into a frozen `Case`."""
 
@@ -276,17 +291,46 @@ class CaseSchema(BaseSchema):
     )
     letter_date = IsoDate(load_default=None, allow_none=True)
     attachments = fields.List(fields.Nested(AttachmentSchema), load_default=list)
+    council_details = fields.Nested(CouncilDetailsSchema, load_default=None, allow_none=True)
 
-    @validates("council")
-    def known_council(self, value: str, **_: Any) -> None:
-        if value not in councils.ids():
-            raise problem("unknown_council", f"Unknown council; known: {', '.join(councils.ids())}.")
+    @validates_schema(skip_on_field_errors=False)
+    def known_council(self, data: dict[str, Any], **_: Any) -> None:
+        """A council with a file, or one with none whose name, country and route the case gives (the
+        national rules then apply: England's framework, Wales's 2013 regulations)."""
+        council, details = data.get("council"), data.get("council_details")
+        if not isinstance(council, str) or council in councils.ids():
+            return
+        if details is not None and not isinstance(details, CouncilDetails):
+            return  # council_details itself is wrong: its own errors say so
+        if details is None:
+            raise ValidationError({"council": [problem_dict(
+                "unknown_council",
+                f"Unknown council; known: {', '.join(councils.ids())}. For another council, give "
+                "council_details (name, country, and the e-mail or web address its requests go to).",
+            )]})
+        missing = [k for k in ("name", "country") if not getattr(details, k)]
+        if not (details.email or details.url):
+            missing.append("email")
+        if missing:
+            raise ValidationError({"council_details": {k: [problem_dict(
+                "required", "A council with no file here needs its name, country and route.")]
+                for k in missing}})
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Case:
         tuples = ("pupils", "parents", "previous_penalty_notices", "support_offered", "attachments")
         data = {**data, **{key: tuple(data[key]) for key in tuples}}
         return Case(**{**data, "other_information": data.get("other_information") or ""})
+
+
+def _web_address(value: str) -> None:
+    if not value.startswith("https://") or " " in value or len(value) > 500:
+        raise problem("invalid_url", "A web address starting https:// is needed.")
+
+
+def problem_dict(code: str, message: str) -> dict[str, str]:
+    """Return a message in the shape the report's walker reads (a code and a message)."""
+    return {"code": code, "message": message}
 
 
 def _some(items: list[Any]) -> None:

@@ -13,6 +13,8 @@ from typing import Any
 from service import councils
 from service.case import Case
 from service.case import Pupil
+from service.councils import WHEN  # noqa: F401 - re-exported: checklists are council data too
+from service.councils import Requirement
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -27,7 +29,6 @@ NEEDS = (
     "class_average",
     "leave_not_authorised",
 )
-WHEN = ("always", "leave_requested", "leave_not_requested")
 
 
 class UnknownDocument(LookupError):
@@ -37,20 +38,6 @@ class UnknownDocument(LookupError):
         super().__init__(document_id)
         self.document_id = document_id
         self.known = ids()
-
-
-@dataclass(frozen=True)
-class Requirement:
-    """One item of an attachment checklist: the kinds that satisfy it, and when it applies."""
-
-    item: str
-    label: str
-    kinds: tuple[str, ...]
-    when: str = "always"
-
-    def __post_init__(self) -> None:
-        if self.when not in WHEN:
-            raise ValueError(f"Requirement {self.item}: when must be one of {WHEN}")
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,7 @@ class Checker:
         report = Report(council=data["council"], errors=errors)
         if case is None:
             return report, None
-        outcome = rules.decide(case, councils.get(case.council), case.letter_date or today)
+        outcome = rules.decide(case, councils.for_case(case), case.letter_date or today)
         report.errors = list(dict.fromkeys(report.errors + outcome.errors))
         report.warnings += outcome.warnings
         report.decisions = outcome.decisions

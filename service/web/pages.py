@@ -256,7 +256,7 @@ def _documents(base: Validation, pdf_letters: bool) -> tuple[DocumentChoice, ...
     case, decisions = base.case, base.report.decisions
     if case is None or decisions is None:
         return ()
-    council = councils.get(case.council)
+    council = councils.for_case(case)
     out = []
     for document_id in council.documents:
         document = forms.get(document_id)

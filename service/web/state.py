@@ -32,6 +32,12 @@ KIND_LABELS = {
     "refusal_letter": "Letter saying the absence is not authorised",
     "holiday_letter": "Letter saying the absence is not authorised, as the child is believed to have "
     "been on holiday",
+    "attendance_certificate_previous_year": "Attendance certificate for the previous school year",
+    "headteacher_certificate": "Headteacher's certificate",
+    "early_help_assessment": "Early help assessment or plan",
+    "attendance_plan": "School attendance plan",
+    "parent_communication": "Letters and other contact telling the parents (of the absence, the warning, "
+    "the referral)",
     "other": "Other supporting documents",
 }
 # Multipart framing and field names around each carried value, counted generously.

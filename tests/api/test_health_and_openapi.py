@@ -38,7 +38,8 @@ def test_documents_catalogue(client):
     body = client.get("/api/v1/documents").get_json()
     ids = [d["id"] for d in body]
     assert ids == sorted(["pn3", "dorset-holiday", "dorset-warning", "notice-to-improve", "leave-refusal",
-                          "attendance-certificate", "attendance-letter-1", "attendance-letter-2"])
+                          "attendance-certificate", "attendance-letter-1", "attendance-letter-2",
+                          "generic-request"])
     pn3 = next(d for d in body if d["id"] == "pn3")
     assert pn3["councils"] == ["wiltshire"]
     assert [a["item"] for a in pn3["attachments"]] == [

@@ -247,14 +247,33 @@ def test_several_errors_are_all_reported(case: Loader) -> None:
 
 @pytest.mark.parametrize("council", ["cornwall", "Wiltshire", "vale of glamorgan", ""])
 def test_unknown_council_is_refused_with_the_known_ones(case: Loader, council: str) -> None:
-    # case-format.md: unknown ids are refused with the list of known ones.
+    # case-format.md: unknown ids are refused with the list of known ones (unless council_details
+    # names a council with no file: the national rules then apply).
     data = case("wiltshire-holiday")
     data["council"] = council
     loaded, errors = load_case(data)
     assert loaded is None
     assert [(i.path, i.code) for i in errors] == [("council", "unknown_council")]
     assert all(known in errors[0].message for known in councils.ids())
-    assert councils.ids() == ("dorset", "vale-of-glamorgan", "wiltshire")
+    assert "council_details" in errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("details", "paths"),
+    [
+        ({"name": "Northbury Council", "country": "england"}, ["council_details.email"]),
+        ({"country": "wales", "email": "pn@northbury.example.gov.uk"}, ["council_details.name"]),
+        ({"name": "Northbury Council", "email": "pn@northbury.example.gov.uk"}, ["council_details.country"]),
+        ({"name": "N", "country": "scotland", "email": "pn@northbury.example.gov.uk"},
+         ["council_details.country"]),
+        ({"name": "N", "country": "england", "url": "http://insecure.example"}, ["council_details.url"]),
+    ],
+)
+def test_a_council_with_no_file_needs_its_name_country_and_route(case: Loader, details, paths) -> None:
+    data = case("national-england-holiday")
+    data["council_details"] = details
+    _, errors = load_case(data)
+    assert [i.path for i in errors] == paths
 
 
 # ---------------------------------------------------------------------------------------------

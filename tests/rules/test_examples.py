@@ -56,6 +56,15 @@ EXPECTED: dict[str, tuple[str, dict[str, Any]]] = {
         "leave_refusal_variant": "statutory-age",
         "warnings": [],
     }),
+    # A council with no file: the national framework, two parents and two children, asked and refused.
+    "national-england-holiday": ("2026-10-16", {
+        "valid": True,
+        "threshold": (True, 10, "totals"),  # the national framework: 10 sessions in 10 school weeks
+        "penalty_notice": (True, 1, 80, 160, "allowed", 4),
+        "notice_to_improve": "holiday",
+        "leave_refusal_variant": "statutory-age",
+        "warnings": [],
+    }),
     # Wiltshire irregular absence with the register: 16 in the best 10 school weeks.
     "wiltshire-irregular-marks": ("2026-11-23", {
         "valid": True,
@@ -66,7 +75,7 @@ EXPECTED: dict[str, tuple[str, dict[str, Any]]] = {
         "warnings": [],
     }),
 }
-SHARED = [name for name in EXPECTED if name != "wiltshire-irregular-marks"]
+SHARED = [name for name in EXPECTED if name not in ("wiltshire-irregular-marks", "national-england-holiday")]
 
 
 def outcome(data: dict[str, Any], today: str) -> dict[str, Any]:
