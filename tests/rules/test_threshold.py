@@ -234,5 +234,7 @@ def test_the_example_register_meets_the_threshold_across_half_term(case: Loader)
     result, _ = evaluate(case("wiltshire-irregular-marks"))
     assert result.as_dict() == {"sessions": 16, "needed": 10, "source": "marks",
                                 "window_school_weeks": 10, "window_start": "2026-09-07",
-                                "window_end": "2026-11-22"}
+                                "window_end": "2026-11-22", "window": "rolling_school_weeks",
+                                "attendance_percent_year_to_date": None, "below_percent_year_to_date": None,
+                                "consecutive_sessions": None}
     assert result.met is True
