@@ -276,14 +276,15 @@ def _files(done: Validation, form: forms.PdfForm, engines: Engines) -> list[Bund
             "document",
             form.id,
         )
-        for group in _groups(case, form)
+        for group in _groups(case, form, councils.for_case(case))
     ]
     return _unique(files + _attached(done, form) + generated)
 
 
-def _groups(case: Case, form: forms.PdfForm) -> list[tuple[Pupil, ...]]:
-    """Return the pupils of each request: one per pupil when the form holds one (Dorset), else all."""
-    if form.pupils_per_sheet == 1:
+def _groups(case: Case, form: forms.PdfForm, council: councils.Council) -> list[tuple[Pupil, ...]]:
+    """Return the pupils of each request: one per child where the council asks for that (or its form
+    holds one pupil), else one for the family."""
+    if council.request_per == "child" or (council.request_per is None and form.pupils_per_sheet == 1):
         return [(p,) for p in case.pupils]
     return [case.pupils]
 
@@ -416,9 +417,14 @@ def _email(case: Case, form: forms.PdfForm, files: list[BundleFile], now: dateti
     message = EmailMessage()
     if case.school.contact_email:
         message["From"] = case.school.contact_email
-    message["To"] = council.submit_to.to
-    if council.submit_to.cc_school_inclusion_lead and case.school.inclusion_lead_email:
-        message["Cc"] = case.school.inclusion_lead_email
+    route = council.submit_to
+    if route.channel == "email" and route.to:
+        message["To"] = route.to
+    cc = [*route.cc]
+    if route.cc_school_inclusion_lead and case.school.inclusion_lead_email:
+        cc.append(case.school.inclusion_lead_email)
+    if cc:
+        message["Cc"] = ", ".join(cc)
     names = ", ".join(p.full_name for p in case.pupils)
     message["Subject"] = f"{form.title}: {case.school.name}, {names}"
     message["Date"] = format_datetime(now)
@@ -428,6 +434,7 @@ def _email(case: Case, form: forms.PdfForm, files: list[BundleFile], now: dateti
         f"{names}, absent from {case.absence.start_date:%d/%m/%Y} to {case.absence.end_date:%d/%m/%Y}, "
         f"with its supporting documents, each as a separate PDF:\n\n{listing}\n\n"
         f"Contact: {case.school.contact_name}, {case.school.contact_phone}.\n\n{case.school.name}\n"
+        + ("" if message["To"] else f"\nWhere to send it: {councils.route_text(council)}.\n")
     )
     for f in files:
         if f.role != "merged":
