@@ -19,6 +19,7 @@ from typing import Any
 from werkzeug.datastructures import FileStorage
 from werkzeug.datastructures import MultiDict
 
+from service import councils
 from service.api.request import attachment_parts
 from service.api.request import parse_json
 from service.case import ATTACHMENT_KINDS
@@ -81,7 +82,13 @@ def read(form: MultiDict[str, str], files: MultiDict[str, FileStorage], uploads:
         attachments = _without(attachments, form["remove"])
     if uploads:
         attachments += _uploads(files)
-    return CarriedCase(text, case_object(text), tuple(attachments))
+    data = case_object(text)
+    chosen = form.get("council")
+    if chosen and chosen in councils.ids() and data.get("council") != chosen:
+        # The officer picked the council on the upload page: the case carried on says so.
+        data = {**data, "council": chosen}
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+    return CarriedCase(text, data, tuple(attachments))
 
 
 def case_object(text: str) -> dict[str, Any]:

@@ -79,7 +79,7 @@ def start() -> str:
 @blp.get("/upload")
 def upload() -> str:
     """The upload form: the case file and its attachments."""
-    return render_template("web/upload.html")
+    return render_template("web/upload.html", councils=councils.all())
 
 
 @blp.post("/report")
@@ -88,7 +88,7 @@ def report() -> tuple[str, int]:
     try:
         carried = state.read(request.form, request.files)
     except Problem as problem:
-        return render_template("web/upload.html", problem=problem), problem.status
+        return render_template("web/upload.html", problem=problem, councils=councils.all()), problem.status
     return _report(carried)
 
 

@@ -350,3 +350,21 @@ def test_every_example_gets_a_report_page_whose_links_land(officer, read, name):
     assert page.find("h1")[0].text.strip().endswith("Check the case")
     for link in page.error_links() + [a for a in page.find("a") if a.attrs.get("href", "").startswith("#")]:
         assert link.attrs["href"].removeprefix("#") in page.ids(), (name, link.attrs["href"])
+
+
+def test_the_officer_picks_the_council_on_the_upload_page(client, officer, read):
+    from service import councils
+
+    page = read(client.get("/upload"))
+    (select,) = page.find("select", name="council")
+    options = [o.attrs["value"] for o in page.find("option")]
+    assert options == ["", *councils.ids()]
+    assert page.find("label", **{"for": "council"})
+    chosen = councils.all()[-1]
+    data = {"csrf_token": officer.token, "council": chosen.id,
+            "case": (io.BytesIO((EXAMPLES / "national-england-holiday.json").read_bytes()), "case.json")}
+    report = read(officer.post("/report", data))
+    assert json.loads(report.hidden("case")[0])["council"] == chosen.id
+    assert chosen.name in report.text_of(report.find("main")[0])
+    unchanged = read(officer.upload("national-england-holiday"))
+    assert json.loads(unchanged.hidden("case")[0])["council"] == "northbury"
