@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from timing import timed  # noqa: E402
 
 from service import bundles  # noqa: E402
+from service.assessment import evaluate  # noqa: E402
 from service.engines import Engines  # noqa: E402
 from tests.conftest import certificate_pdf  # noqa: E402
 from tests.conftest import make_pdf  # noqa: E402
@@ -28,7 +29,7 @@ def attach(data: dict, *items: tuple[str, bytes]) -> dict:
 
 
 def build(data: dict, engines: Engines) -> None:
-    bundles.build(data, engines, key=b"bench").close()
+    bundles.build(evaluate(data), engines, key=b"bench").close()
 
 
 def main() -> None:

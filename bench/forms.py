@@ -23,6 +23,7 @@ from pypdf import PdfWriter  # noqa: E402
 from timing import timed  # noqa: E402
 
 from service import forms  # noqa: E402
+from service.assessment import evaluate  # noqa: E402
 from service.documents import produce  # noqa: E402
 from service.documents import sheets  # noqa: E402
 from service.engines import Engines  # noqa: E402
@@ -55,7 +56,7 @@ def main() -> None:
         rows.append((doc_id, "engine fill only", *timed(lambda: engines.pdf_filler.fill(form.template_path, values))))
         rows.append((doc_id, "engine fill, flatten", *timed(
             lambda: engines.pdf_filler.fill(form.template_path, values, flatten=True))))
-        rows.append((doc_id, "produce (validate + rules + fill)", *timed(lambda: produce(doc_id, data, engines))))
+        rows.append((doc_id, "produce (validate + rules + fill)", *timed(lambda: produce(doc_id, evaluate(data), engines))))
     rows += over_http()
     print(f"{'document':<16} {'path':<40} {'median ms':>10} {'p95 ms':>8}")
     for doc_id, path, median, p95 in rows:

@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
+from service.assessment import evaluate  # noqa: E402
 from service.documents import filename  # noqa: E402
 from service.documents import produce  # noqa: E402
 from service.engines import Engines  # noqa: E402
@@ -448,7 +449,7 @@ def document_call(kind: str, document: str, case: str, needle: str, exact: bool 
     """Return a POST /documents/<id> call (PDF) checked by name and content (and bytes when `exact`)."""
     data = example(case)
     name = expected_name(document, data)
-    reference = produce(document, data, Engines(converter=UnavailableConverter())).content if exact else None
+    reference = produce(document, evaluate(data), Engines(converter=UnavailableConverter())).content if exact else None
     return Call(
         kind,
         f"/api/v1/documents/{document}",

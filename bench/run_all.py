@@ -41,6 +41,7 @@ from pypdf import PdfWriter  # noqa: E402
 from timing import samples as timed  # noqa: E402
 
 from service import forms  # noqa: E402
+from service.assessment import evaluate  # noqa: E402
 from service.documents import produce  # noqa: E402
 from service.documents import sheets  # noqa: E402
 from service.engines import Engines  # noqa: E402
@@ -157,8 +158,8 @@ def in_process(docs: list[Doc], engines: Engines, runs: int) -> dict[Doc, tuple[
     found = {}
     for doc in docs:
         data = load.example(doc.case)
-        size = len(produce(doc.id, data, engines, doc.fmt, variant=doc.variant).content)
-        found[doc] = (timed(lambda: produce(doc.id, data, engines, doc.fmt, variant=doc.variant), runs), size)
+        size = len(produce(doc.id, evaluate(data), engines, doc.fmt, variant=doc.variant).content)
+        found[doc] = (timed(lambda: produce(doc.id, evaluate(data), engines, doc.fmt, variant=doc.variant), runs), size)
     return found
 
 
@@ -429,7 +430,7 @@ def _fast_tmp() -> str | None:
 def letter_docx(engines: Engines) -> tuple[bytes, str]:
     """Return a real letter as DOCX (the first leave-refusal the examples produce) and its label."""
     case = first_valid_case("leave-refusal") or "wiltshire-holiday"
-    return produce("leave-refusal", load.example(case), engines, "docx").content, f"leave-refusal ({case})"
+    return produce("leave-refusal", evaluate(load.example(case)), engines, "docx").content, f"leave-refusal ({case})"
 
 
 def cold_soffice(soffice: str, docx: bytes, profile: Path) -> Callable[[], bytes]:

@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import replace
 from datetime import UTC
-from datetime import date
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -34,17 +33,19 @@ from service import attachments
 from service import councils
 from service import forms
 from service.active_content import remove as strip_active_content
+from service.assessment import Assessment
+from service.assessment import evaluate
+from service.case import Attachment
 from service.case import Case
 from service.case import Pupil
 from service.documents import fill_form
 from service.documents import join
 from service.documents import slug
-from service.documents import write_letter
-from service.engines import ConversionUnavailable
 from service.engines import Engines
 from service.engines.signatures import Signer
 from service.engines.signatures import Spot
 from service.engines.signatures import Visible
+from service.forms._common import notice_lines
 from service.limits import PDF_PARSE_SECONDS
 from service.limits import time_limit
 from service.manifest import MANIFEST
@@ -55,15 +56,11 @@ from service.problems import CannotProduce
 from service.report import Issue
 from service.report import Report
 from service.text import long_date
-from service.validation import Validation
-from service.validation import blocking_issues
-from service.validation import check
 from service.version import VERSION
 
 LONDON = ZoneInfo("Europe/London")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed entry times: the same files give the same archive entries
 SPOOL_BYTES = 8 * 1024 * 1024  # archives larger than this are spooled to an unnamed temporary file
-LETTER_FOR = {"refusal_letter": "leave-refusal", "holiday_letter": "leave-refusal"}
 
 
 @dataclass(frozen=True)
@@ -89,41 +86,50 @@ def archive_name(data: Mapping[str, Any]) -> str:
     return f"{slug(str(data.get('council')))}-{surname}-{forename}-bundle.zip"
 
 
-def request_document(case: Case, decisions: Mapping[str, Any], wanted: str | None) -> forms.PdfForm | None:
+def request_document(assessment: Assessment, wanted: str | None) -> forms.PdfForm | None:
     """Return the penalty-notice form the case calls for: the one named, or the council's form whose
     needs the case meets (Dorset: holiday request for holiday, warning request for irregular absence)."""
-    council = councils.for_case(case)
-    names = [wanted] if wanted else list(council.documents)
+    if assessment.case is None or assessment.council is None or assessment.decisions is None:
+        return None
+    names = [wanted] if wanted else list(assessment.council.documents)
     for name in names:
         document = forms.get(name)
-        if isinstance(document, forms.PdfForm) and not blocking_issues(case, council, document, decisions):
+        if isinstance(document, forms.PdfForm) and not assessment.blocking(document):
             return document
     return None
 
 
 def build(
-    data: Mapping[str, Any],
+    assessment: Assessment | Mapping[str, Any],
     engines: Engines,
-    extra: tuple = (),
+    extra: tuple[Attachment, ...] = (),
     document_id: str | None = None,
     merged: bool = False,
     key: bytes | None = None,
     now: datetime | None = None,
     active_content: str = "refuse",
 ) -> IO[bytes]:
-    """Return the bundle as a ZIP (a file object at its start), or raise CannotProduce with the report.
+    """Return the bundle of an assessed case as a ZIP (a file object at its start), or raise CannotProduce
+    with the report. A bundle holds only what was sent or is drawn from the case's own records (the
+    certificate from the marks): never a letter standing for one that was sent.
 
-    Attachments with active content are refused (`attachment_active_content`); with
-    `active_content="remove"` they are rewritten without it and the report says what was removed."""
+    A case as sent (a mapping, with `extra` attachments) is assessed here, once. Attachments with active
+    content are refused (`attachment_active_content`); with `active_content="remove"` (a case as sent) they
+    are rewritten without it before the assessment, and the report says what was removed."""
     removed: list[Issue] = []
-    if active_content == "remove":
-        data, extra, removed = _without_active_content(data, extra)
-    done = check(data, document_id, extra)
-    if not done.report.valid or done.case is None:
-        raise CannotProduce(done.report)
-    form = request_document(done.case, done.report.decisions or {}, document_id)
+    if not isinstance(assessment, Assessment):
+        data = assessment
+        if active_content == "remove":
+            data, extra, removed = _without_active_content(data, extra)
+        assessment = evaluate(data, extra)
+    named = forms.get(document_id) if document_id else None
+    report = assessment.for_document(named) if named else assessment.report
+    if not report.valid or assessment.case is None:
+        raise CannotProduce(report)
+    form = request_document(assessment, document_id)
     if form is None:
-        done.report.errors.append(
+        report = replace(report, errors=list(report.errors), warnings=list(report.warnings))
+        report.errors.append(
             Issue(
                 "absence",
                 "no_request_document",
@@ -131,14 +137,15 @@ def build(
                 "this council fits the case (check the absence type and the rules).",
             )
         )
-        raise CannotProduce(done.report)
-    done = check(data, form.id, extra) if document_id is None else done
-    done.report.warnings += removed
-    files = _files(done, form, engines)
+        raise CannotProduce(report)
+    report = assessment.for_document(form)
+    report.warnings += removed
+    case = assessment.case
+    files = _files(assessment, report, form, engines)
     if merged:
         files.append(
             BundleFile(
-                file_name(done.case.council, done.case.pupils[0], "merged"),
+                file_name(case.council, case.pupils[0], "merged"),
                 join([f.content for f in files]),  # joined before signing: each part's signature is its own
                 "merged",
                 "merged",
@@ -147,17 +154,17 @@ def build(
     now = now or datetime.now(UTC)
     signer = engines.signer if engines.signer.available()[0] else None
     if signer is not None:
-        files = [_signed(f, done.case, form, signer, now) for f in files]
-    eml = _email(done.case, form, files, now)
+        files = [_signed(f, case, form, signer, now) for f in files]
+    eml = _email(assessment, form, files, now)
     files.append(
         BundleFile(
-            file_name(done.case.council, done.case.pupils[0], "email").removesuffix(".pdf") + ".eml",
+            file_name(case.council, case.pupils[0], "email").removesuffix(".pdf") + ".eml",
             eml,
             "email",
             "email",
         )
     )
-    manifest = _manifest(done, form, files, key, now, signer)
+    manifest = _manifest(assessment, report, form, files, key, now, signer)
     body = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
     signature = signer.sign_detached(body, now) if signer is not None else None
     return _archive(files, body, signature)
@@ -232,8 +239,7 @@ def _signed(f: BundleFile, case: Case, form: forms.PdfForm, signer: Signer, now:
 
 def _document_for(kind: str) -> forms.Document | None:
     """The document a generated file was made from (the certificate, a letter)."""
-    name = "attendance-certificate" if kind == "attendance_certificate" else LETTER_FOR.get(kind)
-    return forms.get(name) if name else None
+    return forms.get("attendance-certificate") if kind == "attendance_certificate" else None
 
 
 def _spot(document: forms.Document) -> Spot | None:
@@ -258,13 +264,13 @@ def _field_spot(template: Path, name: str) -> Spot | None:
     return None
 
 
-def _files(done: Validation, form: forms.PdfForm, engines: Engines) -> list[BundleFile]:
+def _files(assessment: Assessment, report: Report, form: forms.PdfForm, engines: Engines) -> list[BundleFile]:
     """Return the documents (one per pupil where the form takes one) and attachments, or raise."""
-    case, report = done.case, done.report
+    case = assessment.case
     assert case is not None
-    generated = _generate(done, form, engines)
+    generated = _generate(assessment, form)
     report.checklist = attachments.checklist(
-        case, form, done.inspections, frozenset(g.kind for g in generated)
+        case, form, list(assessment.inspections), frozenset(g.kind for g in generated)
     )
     report.errors += attachments.missing(report.checklist)
     if report.errors:
@@ -276,9 +282,9 @@ def _files(done: Validation, form: forms.PdfForm, engines: Engines) -> list[Bund
             "document",
             form.id,
         )
-        for group in _groups(case, form, councils.for_case(case))
+        for group in _groups(case, form, assessment.council or councils.for_case(case))
     ]
-    return _unique(files + _attached(done, form) + generated)
+    return _unique(files + _attached(assessment, form) + generated)
 
 
 def _groups(case: Case, form: forms.PdfForm, council: councils.Council) -> list[tuple[Pupil, ...]]:
@@ -289,12 +295,12 @@ def _groups(case: Case, form: forms.PdfForm, council: councils.Council) -> list[
     return [case.pupils]
 
 
-def _attached(done: Validation, form: forms.PdfForm) -> list[BundleFile]:
-    case = done.case
+def _attached(assessment: Assessment, form: forms.PdfForm) -> list[BundleFile]:
+    case = assessment.case
     assert case is not None
     wanted = {kind for req in form.attachments for kind in req.kinds if attachments.applies(req, case)}
     files = []
-    for found in done.inspections:
+    for found in assessment.inspections:
         kind = found.attachment.kind
         if found.usable and (kind in wanted or kind == "other"):
             pupil = next((p for p in case.pupils if attachments.names_pupil(found.text, p)), case.pupils[0])
@@ -304,37 +310,24 @@ def _attached(done: Validation, form: forms.PdfForm) -> list[BundleFile]:
     return files
 
 
-def _generate(done: Validation, form: forms.PdfForm, engines: Engines) -> list[BundleFile]:
-    """Produce what a missing checklist item can be made from: the certificate from the marks, the
-    letter saying the absence is not authorised from the leave-refusal letter (needs LibreOffice)."""
-    case, report = done.case, done.report
+def _generate(assessment: Assessment, form: forms.PdfForm) -> list[BundleFile]:
+    """Draw what a missing checklist item can be drawn from the case's own records: the attendance
+    certificate from the register marks. A letter to the parents is never made here: the bundle must hold
+    the letter that was sent (a missing one is `attachment_missing`)."""
+    case = assessment.case
     assert case is not None
-    items = attachments.checklist(case, form, done.inspections)
+    items = attachments.checklist(case, form, list(assessment.inspections))
     out = []
     for item in (i for i in items if i.status == "missing"):
-        content = _make(item.item, case, report, engines)
-        if content is not None:
+        if item.item == "attendance_certificate" and case.attendance and case.attendance.marks:
+            certificate = forms.get("attendance-certificate")
+            content = certificate.render(forms.Job(assessment, assessment.report, None))
             out.append(
                 BundleFile(
                     file_name(case.council, case.pupils[0], item.item), content, "generated", item.item
                 )
             )
     return out
-
-
-def _make(item: str, case: Case, report: Report, engines: Engines) -> bytes | None:
-    if item == "attendance_certificate" and case.attendance and case.attendance.marks:
-        certificate = forms.get("attendance-certificate")
-        if not isinstance(certificate, forms.GeneratedPdf) or certificate.build is None:
-            return None
-        return certificate.build(case, report.decisions or {}, case.letter_date or date.today())
-    letter = forms.get(LETTER_FOR[item]) if item in LETTER_FOR else None
-    if isinstance(letter, forms.Letter) and councils.for_case(case).accepts(letter.id):
-        try:
-            return write_letter(letter, case, report, engines, "pdf", None)
-        except ConversionUnavailable:
-            return None
-    return None
 
 
 def _unique(files: list[BundleFile]) -> list[BundleFile]:
@@ -348,8 +341,11 @@ def _unique(files: list[BundleFile]) -> list[BundleFile]:
     return out
 
 
-def _summary(case: Case) -> dict[str, Any]:
-    """Return the case as the forms show it, and no more: no UPNs, phones or e-mail addresses."""
+def _summary(assessment: Assessment) -> dict[str, Any]:
+    """Return the case as the forms show it, and no more: no UPNs, phones or e-mail addresses; and each
+    parent × pupil notice, saying which pupil (and parent) each is for."""
+    case, decisions = assessment.case, assessment.decisions
+    assert case is not None and decisions is not None
     return {
         "council": case.council,
         "school": {"name": case.school.name, "urn": case.school.urn},
@@ -363,6 +359,22 @@ def _summary(case: Case) -> dict[str, Any]:
             "end_date": case.absence.end_date.isoformat(),
             "unauthorised_sessions": case.absence.unauthorised_sessions,
         },
+        "notices": [
+            {
+                "parent": case.parents[n.parent_index].full_name,
+                "parent_index": n.parent_index,
+                "pupil": case.pupils[n.pupil_index].full_name,
+                "pupil_index": n.pupil_index,
+                "allowed": n.allowed,
+                "reason": n.reason,
+                "notice_number": n.notice_number,
+                "amount_early": n.amount_early,
+                "early_days": n.early_days,
+                "amount_full": n.amount_full,
+                "full_days": n.full_days,
+            }
+            for n in decisions.penalty_notice.notices
+        ],
     }
 
 
@@ -376,20 +388,20 @@ def _redacted(value: Any) -> Any:
 
 
 def _manifest(
-    done: Validation,
+    assessment: Assessment,
+    report: Report,
     form: forms.PdfForm,
     files: list[BundleFile],
     key: bytes | None,
     now: datetime,
     signer: Signer | None = None,
 ) -> dict[str, Any]:
-    assert done.case is not None
     manifest: dict[str, Any] = {
         "service": {"name": "attendance-paperwork", "version": VERSION},
         "created": now.isoformat(timespec="seconds"),
         "document": form.id,
-        "case": _summary(done.case),
-        "report": _redacted(done.report.as_dict()),
+        "case": _summary(assessment),
+        "report": _redacted(report.as_dict()),
         "files": [
             {
                 "name": f.name,
@@ -411,9 +423,12 @@ def _manifest(
     return manifest
 
 
-def _email(case: Case, form: forms.PdfForm, files: list[BundleFile], now: datetime) -> bytes:
-    """Return an RFC 5322 message to the council (Cc the inclusion lead where the council asks)."""
-    council = councils.for_case(case)
+def _email(assessment: Assessment, form: forms.PdfForm, files: list[BundleFile], now: datetime) -> bytes:
+    """Return an RFC 5322 message to the council (Cc the inclusion lead where the council asks), listing
+    each parent × pupil notice asked for."""
+    case, decisions = assessment.case, assessment.decisions
+    assert case is not None and decisions is not None
+    council = assessment.council or councils.for_case(case)
     message = EmailMessage()
     if case.school.contact_email:
         message["From"] = case.school.contact_email
@@ -429,10 +444,12 @@ def _email(case: Case, form: forms.PdfForm, files: list[BundleFile], now: dateti
     message["Subject"] = f"{form.title}: {case.school.name}, {names}"
     message["Date"] = format_datetime(now)
     listing = "\n".join(f"- {f.name}" for f in files if f.role != "merged")
+    pairs = "\n".join(f"- {line}" for line in notice_lines(case, decisions))
     message.set_content(
         f"Dear {council.name} penalty notice team,\n\nPlease find attached our {form.title.lower()} for "
         f"{names}, absent from {case.absence.start_date:%d/%m/%Y} to {case.absence.end_date:%d/%m/%Y}, "
         f"with its supporting documents, each as a separate PDF:\n\n{listing}\n\n"
+        f"Each parent and child, as the rules decide:\n\n{pairs}\n\n"
         f"Contact: {case.school.contact_name}, {case.school.contact_phone}.\n\n{case.school.name}\n"
         + ("" if message["To"] else f"\nWhere to send it: {councils.route_text(council)}.\n")
     )

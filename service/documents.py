@@ -1,4 +1,5 @@
-"""Produce one document from a case: validate, then fill the form (or render the letter)."""
+"""The pipeline's third step: produce one document from an assessed case (`produce`); each document kind
+renders itself (`forms.Document.render`), with the form filler, the letters and the joining helpers here."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -18,17 +20,19 @@ from pypdf.generic import ByteStringObject
 
 from service import councils
 from service import forms
+from service.assessment import Assessment
+from service.assessment import evaluate
 from service.case import Attachment
 from service.case import Case
+from service.case import Parent
 from service.engines import Engines
 from service.engines.libreoffice import deterministic
 from service.engines.pdf_filler import FieldDoesNotFit
-from service.forms._letters import recipients
 from service.problems import CannotProduce
 from service.problems import Problem
 from service.report import Issue
 from service.report import Report
-from service.validation import validate
+from service.rules.penalty_notice import liable_parents
 
 MEDIA_TYPES = {
     "pdf": "application/pdf",
@@ -59,16 +63,21 @@ def filename(document_id: str, case: Case, fmt: str) -> str:
 
 def produce(
     document_id: str,
-    data: Mapping[str, Any],
+    assessment: Assessment | Mapping[str, Any],
     engines: Engines,
     fmt: str = "pdf",
     flatten: bool = False,
+    variant: str | None = None,
     extra: tuple[Attachment, ...] = (),
     today: date | None = None,
-    variant: str | None = None,
 ) -> Rendered:
-    """Return the document for a case, or raise CannotProduce with the report saying why."""
+    """Return one document of an assessed case, or raise CannotProduce with the document's report.
+
+    A case as sent (a mapping, with `extra` attachments and `today`) is assessed here first, once.
+    """
     document = forms.get(document_id)
+    if not isinstance(assessment, Assessment):
+        assessment = evaluate(assessment, extra, today)
     if fmt not in document.outputs:
         raise Problem(
             400,
@@ -79,47 +88,93 @@ def produce(
     if variant is not None and (not isinstance(document, forms.Letter) or variant not in document.variants):
         known = ", ".join(getattr(document, "variants", ())) or "none"
         raise Problem(400, "unknown_variant", "Unknown variant", f"{document_id} variants: {known}.")
-    report, case = validate(data, document_id, extra, today)
-    if not report.valid or case is None:
+    report = assessment.for_document(document)
+    if not report.valid or assessment.case is None:
         raise CannotProduce(report)
-    if isinstance(document, forms.Letter) and document.context is not None:
-        content = write_letter(document, case, report, engines, fmt, variant)
-        return Rendered(content, filename(document_id, case, fmt), MEDIA_TYPES[fmt])
-    if isinstance(document, forms.GeneratedPdf) and document.build is not None:
-        content = document.build(case, report.decisions or {}, case.letter_date or date.today())
-        return Rendered(content, filename(document_id, case, fmt), MEDIA_TYPES[fmt])
-    if not isinstance(document, forms.PdfForm) or document.fields is None:
-        raise Problem(
-            501,
-            "document_not_available",
-            "Not available yet",
-            f"{document_id} is in the catalogue but this version cannot produce it yet.",
-        )
-    content = fill_form(document, case, report, engines, flatten)
-    return Rendered(content, filename(document_id, case, fmt), MEDIA_TYPES[fmt])
+    content = document.render(forms.Job(assessment, report, engines, fmt, flatten, variant))
+    return Rendered(content, filename(document_id, assessment.case, fmt), MEDIA_TYPES[fmt])
 
 
-def letter_input(letter: forms.Letter, case: Case, report: Report, variant: str | None) -> forms.LetterInput:
-    """Return what a letter is written from: the variant the rules chose (unless named), and whether
-    it goes out in Welsh too (a Welsh council, a parent who asked for Welsh)."""
-    council = councils.for_case(case)
-    decisions = report.decisions or {}
-    if letter.variants and variant is None:
-        variant = decisions.get("leave_refusal_variant")
-    welsh = council.bilingual_letters and any(p.language == "cy" for p in recipients(case))
-    return forms.LetterInput(case, council, decisions, case.letter_date or date.today(), variant, welsh)
+def households(case: Case) -> list[tuple[Parent, ...]]:
+    """Return the letters' recipients: the liable parents (else the first parent), one group per home,
+    so that a parent living elsewhere gets a letter of their own at their own address."""
+    parents = list(liable_parents(case)) or list(case.parents[:1])
+    homes: dict[tuple[str, str], list[Parent]] = {}
+    for parent in parents:
+        homes.setdefault(case.home_of(parent, case.pupils[0]).key(), []).append(parent)
+    return [tuple(group) for group in homes.values()]
+
+
+def pupil_groups(
+    letter: forms.Letter, assessment: Assessment, variant: str | None
+) -> list[tuple[tuple[int, ...], str | None]]:
+    """Return the pupils of each letter, with its variant: one letter per child for letters that print a
+    child's own figures; for variant letters, siblings with the same variant share one (a family letter
+    never tells a parent a notice may follow for a child who cannot get one); else one for all."""
+    case, decisions = assessment.case, assessment.decisions
+    assert case is not None and decisions is not None
+    everyone = tuple(range(len(case.pupils)))
+    if letter.per_pupil:
+        return [((n,), variant) for n in everyone]
+    if not letter.variants or variant is not None:
+        return [(everyone, variant)]
+    by_variant: dict[str, list[int]] = {}
+    for p in decisions.pupils:
+        by_variant.setdefault(p.leave_refusal_variant, []).append(p.index)
+    return [(tuple(indexes), name) for name, indexes in by_variant.items()]
+
+
+def letter_inputs(
+    letter: forms.Letter, assessment: Assessment, variant: str | None
+) -> list[forms.LetterInput]:
+    """Return one input per letter: each household of liable parents × each group of pupils."""
+    case, council = assessment.case, assessment.council
+    assert case is not None and council is not None
+    out = []
+    for home in households(case):
+        welsh = council.bilingual_letters and any(p.language == "cy" for p in home)
+        for indexes, chosen in pupil_groups(letter, assessment, variant):
+            pupils = tuple(case.pupils[n] for n in indexes)
+            attendance = case.attendance_of(pupils[0]) if letter.per_pupil else case.attendance
+            narrowed = replace(case, pupils=pupils, attendance=attendance)
+            out.append(
+                forms.LetterInput(
+                    narrowed, council, assessment.decisions, assessment.today, chosen, welsh, home, indexes
+                )
+            )
+    return out
 
 
 def write_letter(
-    letter: forms.Letter, case: Case, report: Report, engines: Engines, fmt: str, variant: str | None
+    letter: forms.Letter, assessment: Assessment, engines: Engines, fmt: str, variant: str | None
 ) -> bytes:
-    """Render the letter as DOCX, and convert it to PDF when asked."""
-    inp = letter_input(letter, case, report, variant)
+    """Render every letter (DOCX), in one file: a DOCX of one letter per page run, or one PDF."""
     assert letter.context is not None
-    docx = engines.docx_renderer.render(letter.template_path(inp.variant), letter.context(inp))
+    docs = [
+        engines.docx_renderer.render(letter.template_path(inp.variant), letter.context(inp))
+        for inp in letter_inputs(letter, assessment, variant)
+    ]
     if fmt == "docx":
-        return docx
-    return deterministic(engines.converter.convert(docx), case.letter_date or date.today())
+        return docs[0] if len(docs) == 1 else compose(docs)
+    pdfs = [deterministic(engines.converter.convert(doc), assessment.today) for doc in docs]
+    return pdfs[0] if len(pdfs) == 1 else join(pdfs)
+
+
+def compose(docs: list[bytes]) -> bytes:
+    """Return one DOCX holding each letter, each starting on a new page (docxcompose keeps styles,
+    numbering and images of every part)."""
+    import docx
+    from docx.enum.text import WD_BREAK
+    from docxcompose.composer import Composer
+
+    master = docx.Document(io.BytesIO(docs[0]))
+    composer = Composer(master)
+    for doc in docs[1:]:
+        master.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        composer.append(docx.Document(io.BytesIO(doc)))
+    out = io.BytesIO()
+    composer.save(out)
+    return out.getvalue()
 
 
 def sheets(form: forms.PdfForm, case: Case, report: Report, today: date) -> list[forms.Sheet]:
@@ -129,7 +184,7 @@ def sheets(form: forms.PdfForm, case: Case, report: Report, today: date) -> list
     chunks = [indexed[i : i + size] for i in range(0, len(indexed), size)]
     council = councils.for_case(case)
     return [
-        forms.Sheet(case, council, report.decisions or {}, chunk, n, len(chunks), today)
+        forms.Sheet(case, council, report.decisions, chunk, n, len(chunks), today)
         for n, chunk in enumerate(chunks, start=1)
     ]
 

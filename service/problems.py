@@ -12,6 +12,7 @@ from service.engines import ConversionUnavailable
 from service.engines.libreoffice import ConversionFailed
 from service.engines.libreoffice import ConversionTimeout
 from service.engines.signatures import SigningUnavailable
+from service.forms import NotAvailable
 from service.forms import UnknownDocument
 from service.report import Report
 from service.verify import JsonTooDeep
@@ -140,11 +141,21 @@ def _json_too_deep(exc: JsonTooDeep) -> Problem:
     )
 
 
+def _not_available(exc: NotAvailable) -> Problem:
+    return Problem(
+        501,
+        "document_not_available",
+        "Not available yet",
+        f"{exc.document_id} is in the catalogue but this version cannot produce it yet.",
+    )
+
+
 # The one table: domain exception → problem. Add a row, never a second error path.
 TABLE: dict[type[Exception], Callable[[Any], Problem]] = {
     UnknownCouncil: _unknown_council,
     UnknownDocument: _unknown_document,
     CannotProduce: _cannot_produce,
+    NotAvailable: _not_available,
     ConversionUnavailable: _conversion_unavailable,
     ConversionFailed: _conversion_failed,
     SigningUnavailable: _signing_unavailable,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from collections.abc import Mapping
-from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
+from typing import TYPE_CHECKING
 from typing import Any
+
+if TYPE_CHECKING:
+    from service.decisions import Decisions
 
 # marshmallow's own messages, pinned to stable codes (marshmallow 4.4).
 BUILTIN_CODES = {
@@ -55,7 +58,7 @@ class Report:
     council: str | None
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
-    decisions: dict[str, Any] | None = None
+    decisions: Decisions | None = None
     checklist: list[ChecklistItem] = field(default_factory=list)
     document: str | None = None
     rules: dict[str, Any] | None = None  # which council's rules applied, and their sources
@@ -65,21 +68,20 @@ class Report:
         """Return whether nothing blocks the case (or the document asked for)."""
         return not self.errors
 
+    @property
+    def ready_to_submit(self) -> bool | None:
+        """Return, for a document, whether it is valid and no mandatory attachment is missing or unusable."""
+        if not self.document:
+            return None
+        return self.valid and not any(
+            c.required and c.status in ("missing", "invalid") for c in self.checklist
+        )
+
     def as_dict(self) -> dict[str, Any]:
-        """Return the contract's report shape."""
-        out: dict[str, Any] = {
-            "valid": self.valid,
-            "council": self.council,
-            "errors": [i.as_dict() for i in self.errors],
-            "warnings": [i.as_dict() for i in self.warnings],
-            "decisions": self.decisions,
-            "checklist": [asdict(c) for c in self.checklist],
-        }
-        if self.document:
-            out["document"] = self.document
-        if self.rules:
-            out["rules"] = self.rules
-        return out
+        """Return the contract's report shape (`service.schemas.ReportSchema`)."""
+        from service.schemas import dump_report
+
+        return dump_report(self)
 
 
 def json_path(parts: Iterable[str | int]) -> str:

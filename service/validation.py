@@ -1,37 +1,34 @@
-"""The validation report for a case, and for a case asked to produce one document."""
+"""What blocks a document, from an assessed case; and `validate`, the report of a case as sent.
+
+`validate` composes the pipeline's steps (`assessment.evaluate`, then `Assessment.for_document`); the
+needs below read the typed decisions (`service.decisions`), never the report's JSON.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Mapping
-from dataclasses import dataclass
-from dataclasses import field
 from datetime import date
 from typing import Any
 
-from service import attachments
 from service import councils
 from service import forms
-from service import rules
+from service.assessment import Assessment
+from service.assessment import evaluate
+from service.assessment import generated_items  # noqa: F401 - part of this module's interface
 from service.case import Attachment
 from service.case import Case
-from service.case.schema import load_case
+from service.decisions import Decisions
 from service.report import Issue
 from service.report import Report
+from service.rules.penalty_notice import who
 
 _PUPIL_BARS = {
     "below_compulsory_school_age": "date_of_birth",
     "above_compulsory_school_age": "date_of_birth",
     "looked_after_child": "looked_after",
 }
-
-
-@dataclass
-class Validation:
-    """A report, with what it was made from: the loaded case and the inspected attachments."""
-
-    report: Report
-    case: Case | None = None
-    inspections: list[attachments.Inspection] = field(default_factory=list)
+Validation = Assessment  # the name the first wave used for "a report with what it was made from"
 
 
 def validate(
@@ -40,9 +37,10 @@ def validate(
     extra: tuple[Attachment, ...] = (),
     today: date | None = None,
 ) -> tuple[Report, Case | None]:
-    """Return the report on a case (and the loaded case, when it loads)."""
-    done = check(data, document_id, extra, today)
-    return done.report, done.case
+    """Return the report on a case (for a document, when named) and the loaded case, when it loads."""
+    document = forms.get(document_id) if document_id else None  # UnknownDocument: the caller's 4xx
+    done = evaluate(data, extra, today)
+    return (done.for_document(document) if document else done.report), done.case
 
 
 def check(
@@ -50,53 +48,15 @@ def check(
     document_id: str | None = None,
     extra: tuple[Attachment, ...] = (),
     today: date | None = None,
-) -> Validation:
-    """Load a case, run the rules, inspect the attachments and, for a document, what blocks it."""
-    document = forms.get(document_id) if document_id else None  # UnknownDocument: the caller's 4xx
-    case, errors = load_case(data)
-    report = Report(council=_council_id(data), errors=errors, document=document_id)
-    if case is None:
-        return Validation(report)
-    case = _with(case, extra)
-    council = councils.for_case(case)
-    report.council, report.rules = case.council, councils.applied(council)
-    outcome = rules.decide(case, council, case.letter_date or today or date.today())
-    report.errors += outcome.errors
-    report.warnings += outcome.warnings
-    report.decisions = outcome.decisions
-    found = attachments.inspect_all(case)
-    report.errors += [f.problem for f in found if f.problem]
-    report.warnings += [n for f in found for n in f.notes]
-    if document and council.accepts(document.id):
-        report.warnings += [w for name in document.advice for w in _ADVICE[name](case)]
-        report.checklist = attachments.checklist(case, document, found, generated_items(case, document))
-    if document:
-        report.errors += blocking_issues(case, council, document, outcome.decisions)
-    report.errors = list(dict.fromkeys(report.errors))
-    return Validation(report, case, found)
-
-
-def generated_items(case: Case, document: forms.Document) -> frozenset[str]:
-    """Return the checklist items the service can produce itself: the certificate from the marks."""
-    has_marks = bool(case.attendance and case.attendance.marks)
-    return frozenset({"attendance_certificate"} if has_marks else ())
-
-
-def _council_id(data: Mapping[str, Any]) -> str | None:
-    council = data.get("council")
-    return council if isinstance(council, str) and council in councils.ids() else None
-
-
-def _with(case: Case, extra: tuple[Attachment, ...]) -> Case:
-    if not extra:
-        return case
-    from dataclasses import replace
-
-    return replace(case, attachments=case.attachments + extra)
+) -> Assessment:
+    """Return the assessment of a case as sent (first-wave name; prefer `assessment.evaluate`)."""
+    if document_id:
+        forms.get(document_id)
+    return evaluate(data, extra, today)
 
 
 def blocking_issues(
-    case: Case, council: councils.Council, document: forms.Document, decisions: Mapping[str, Any]
+    case: Case, council: councils.Council, document: forms.Document, decisions: Decisions
 ) -> list[Issue]:
     """Return what stops this case producing this document."""
     if not council.accepts(document.id):
@@ -110,48 +70,38 @@ def blocking_issues(
     issues: list[Issue] = []
     for need in document.needs:
         issues += _NEEDS[need](case, decisions)
-    return issues
+    return list(dict.fromkeys(issues))
 
 
-def _penalty_notice(case: Case, decisions: Mapping[str, Any]) -> list[Issue]:
-    pn = decisions["penalty_notice"]
-    issues = [_bar(case, n["pupil_upn"], n["reason"]) for n in pn["notices"] if n["reason"] in _PUPIL_BARS]
-    if not decisions["threshold_met"]:
+def _penalty_notice(case: Case, decisions: Decisions) -> list[Issue]:
+    pn = decisions.penalty_notice
+    issues = [_bar(n.pupil_index, n.reason) for n in pn.notices if n.reason in _PUPIL_BARS]
+    if not decisions.threshold_met:
         issues.append(_threshold(decisions))
-    if not pn["allowed"] and pn["reason"] == "third_offence":
-        issues.append(
-            Issue(
-                "previous_penalty_notices",
-                "third_offence",
-                "Two penalty notices were issued within three years for this parent "
-                "and child: a third is not available (prosecution or another route).",
-            )
+    issues += [
+        Issue(
+            f"parents[{n.parent_index}]",
+            "notice_to_improve_first",
+            f"No Notice to Improve whose period has ended for {who(case, n)}: for absence other than "
+            "holiday the national framework expects one first. Send previous_notices_to_improve, or "
+            "support_not_appropriate with the school's reason.",
         )
+        for n in pn.notices
+        if n.reason == "notice_to_improve_first"
+    ]
     return issues
 
 
-def _notice_to_improve(case: Case, decisions: Mapping[str, Any]) -> list[Issue]:
-    nti = decisions["notice_to_improve"]
-    reason = nti["reason"]
+def _notice_to_improve(case: Case, decisions: Decisions) -> list[Issue]:
+    reason = decisions.notice_to_improve.reason
     if reason in _PUPIL_BARS:
-        return [
-            _bar(case, p["upn"], reason)
-            for p, pupil in zip(decisions["pupils"], case.pupils, strict=True)
-            if _bars(case, pupil) == reason
-        ]
+        return [_bar(p.index, reason) for p in decisions.pupils if p.bar == reason]
     if reason == "threshold_not_met":
         return [_threshold(decisions)]
     return []
 
 
-def _bars(case: Case, pupil: Any) -> str | None:
-    from service.rules.penalty_notice import pupil_bar
-
-    return pupil_bar(pupil, case)
-
-
-def _bar(case: Case, upn: str, reason: str) -> Issue:
-    n = next(i for i, p in enumerate(case.pupils) if p.upn == upn)
+def _bar(index: int, reason: str) -> Issue:
     messages = {
         "below_compulsory_school_age": "The pupil was not yet of compulsory school age when the "
         "absence began: no penalty notice or Notice to Improve.",
@@ -160,22 +110,22 @@ def _bar(case: Case, upn: str, reason: str) -> Issue:
         "looked_after_child": "No penalty notice for a looked-after child: attendance belongs "
         "in the Personal Education Plan.",
     }
-    return Issue(f"pupils[{n}].{_PUPIL_BARS[reason]}", reason, messages[reason])
+    return Issue(f"pupils[{index}].{_PUPIL_BARS[reason]}", reason, messages[reason])
 
 
-def _threshold(decisions: Mapping[str, Any]) -> Issue:
-    t = decisions["threshold"]
-    where = "attendance.marks" if t["source"] == "marks" else "absence.unauthorised_sessions"
-    window = f" within {t['window_school_weeks']} school weeks" if t["window_school_weeks"] else ""
+def _threshold(decisions: Decisions) -> Issue:
+    t = decisions.threshold
+    where = "attendance.marks" if t.source == "marks" else "absence.unauthorised_sessions"
+    window = f" within {t.window_school_weeks} school weeks" if t.window_school_weeks else ""
     return Issue(
         where,
         "threshold_not_met",
-        f"{t['sessions']} unauthorised sessions{window}; the council's threshold is {t['needed']}.",
+        f"{t.sessions} unauthorised sessions{window}; the council's threshold is {t.needed}.",
     )
 
 
-def _absence_type(wanted: str) -> Any:
-    def check(case: Case, _: Mapping[str, Any]) -> list[Issue]:
+def _absence_type(wanted: str) -> Callable[[Case, Decisions], list[Issue]]:
+    def check(case: Case, _: Decisions) -> list[Issue]:
         if case.absence.type == wanted:
             return []
         return [
@@ -189,7 +139,7 @@ def _absence_type(wanted: str) -> Any:
     return check
 
 
-def _marks(case: Case, _: Mapping[str, Any]) -> list[Issue]:
+def _marks(case: Case, _: Decisions) -> list[Issue]:
     if case.attendance and case.attendance.marks:
         return []
     return [
@@ -201,28 +151,49 @@ def _marks(case: Case, _: Mapping[str, Any]) -> list[Issue]:
     ]
 
 
-def _attendance(case: Case, _: Mapping[str, Any]) -> list[Issue]:
-    if case.attendance:
-        return []
+def _attendance(case: Case, _: Decisions) -> list[Issue]:
+    """Each pupil's letter prints that pupil's figures: the case's `attendance` (the first pupil's) or a
+    pupil's own `pupils[n].attendance`; a sibling without figures of their own cannot have the letter."""
+    if not case.attendance and not any(p.attendance for p in case.pupils):
+        return [
+            Issue("attendance", "attendance_required", "This letter reports the pupil's attendance: send it.")
+        ]
     return [
-        Issue("attendance", "attendance_required", "This letter reports the pupil's attendance: send it.")
+        Issue(
+            f"pupils[{n}].attendance",
+            "attendance_required",
+            f"This letter reports each child's attendance: send {pupil.forename}'s own figures "
+            f"(pupils[{n}].attendance); the case's attendance is the first pupil's.",
+        )
+        for n, pupil in enumerate(case.pupils)
+        if case.attendance_of(pupil) is None
     ]
 
 
-def _class_average(case: Case, _: Mapping[str, Any]) -> list[Issue]:
-    if case.attendance and case.attendance.class_average_sessions_missed is not None:
+def _class_average(case: Case, _: Decisions) -> list[Issue]:
+    missing = [
+        n
+        for n, pupil in enumerate(case.pupils)
+        if (a := case.attendance_of(pupil)) is not None and a.class_average_sessions_missed is None
+    ]
+    if not missing:
         return []
+    where = (
+        "attendance"
+        if missing[0] == 0 and case.pupils[0].attendance is None
+        else f"pupils[{missing[0]}].attendance"
+    )
     return [
         Issue(
-            "attendance.class_average_sessions_missed",
+            f"{where}.class_average_sessions_missed",
             "class_average_required",
             "The first attendance letter charts the pupil's sessions missed beside the class "
-            "average: send attendance.class_average_sessions_missed.",
+            f"average: send {where}.class_average_sessions_missed.",
         )
     ]
 
 
-def _leave_not_authorised(case: Case, _: Mapping[str, Any]) -> list[Issue]:
+def _leave_not_authorised(case: Case, _: Decisions) -> list[Issue]:
     request = case.absence.leave_request
     if request is None or request.decision != "authorised":
         return []
@@ -235,7 +206,21 @@ def _leave_not_authorised(case: Case, _: Mapping[str, Any]) -> list[Issue]:
     ]
 
 
-_NEEDS = {
+def _term_dates(case: Case, decisions: Decisions) -> list[Issue]:
+    nti = decisions.notice_to_improve
+    if not nti.allowed or nti.period_end is not None:
+        return []
+    return [
+        Issue(
+            "school.holidays",
+            "term_dates_required",
+            "The improvement period ends after a number of school weeks: send the school's holidays "
+            "(school.holidays), so that its end date does not run through a holiday.",
+        )
+    ]
+
+
+_NEEDS: dict[str, Callable[[Case, Decisions], list[Issue]]] = {
     "penalty_notice": _penalty_notice,
     "notice_to_improve": _notice_to_improve,
     "holiday": _absence_type("holiday"),
@@ -244,20 +229,14 @@ _NEEDS = {
     "attendance": _attendance,
     "class_average": _class_average,
     "leave_not_authorised": _leave_not_authorised,
+    "term_dates": _term_dates,
 }
 
 
-def _term_dates(case: Case) -> list[Issue]:
-    if case.school.holidays:
-        return []
-    return [
-        Issue(
-            "school.holidays",
-            "term_dates_unknown",
-            "The school's holidays were not sent: dates counted in school days (such as the end of an "
-            "improvement period) skip only weekends, bank holidays and INSET days.",
-        )
-    ]
+def advice(assessment: Assessment, document: forms.Document) -> list[Issue]:
+    """Return the warnings a document adds (checks that do not block it)."""
+    assert assessment.case is not None
+    return [w for name in document.advice for w in _ADVICE[name](assessment.case)]
 
 
-_ADVICE = {"term_dates": _term_dates}
+_ADVICE: dict[str, Callable[[Case], list[Issue]]] = {}

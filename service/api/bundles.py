@@ -51,12 +51,12 @@ class Bundles(MethodView):
         data, attachments = read_case(request)
         engines = current_app.extensions["engines"]
         archive = bundles.build(
-            data,
+            data,  # assessed once in build, after any active content is removed
             engines,
             attachments,
-            query.get("document"),
-            query["merged"],
-            _key(),
+            document_id=query.get("document"),
+            merged=query["merged"],
+            key=_key(),
             active_content=current_app.config.get("ACTIVE_CONTENT", "refuse"),
         )
         return download(stream(archive), bundles.archive_name(data), "application/zip")

@@ -8,13 +8,14 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from service import forms
 from service.api.request import read_case
 from service.api.schemas import PROBLEM
 from service.api.schemas import VALIDATE_BODY
 from service.api.schemas import ProblemSchema
 from service.api.schemas import ReportSchema
 from service.api.schemas import ValidateQuery
-from service.validation import validate
+from service.assessment import evaluate
 
 blp = Blueprint(
     "cases",
@@ -36,12 +37,13 @@ class Validate(MethodView):
     @blp.alt_response(
         415, schema=ProblemSchema, content_type=PROBLEM, description="Neither JSON nor multipart"
     )
-    def post(self, query: dict[str, Any]) -> dict[str, Any]:
+    def post(self, query: dict[str, Any]) -> Any:
         """Validate a case and say what the rules allow
         ---
         Answers 200 with a report for any JSON object, valid or not: the case is loaded in the
         view, not by @blp.arguments, which would answer 422 first.
         """
+        document = forms.get(query["document"]) if query.get("document") else None
         data, attachments = read_case(request)
-        report, _ = validate(data, query.get("document"), attachments)
-        return report.as_dict()
+        assessment = evaluate(data, attachments)
+        return assessment.for_document(document) if document else assessment.report

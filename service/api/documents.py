@@ -18,6 +18,7 @@ from service.api.schemas import PROBLEM
 from service.api.schemas import DocumentInfoSchema
 from service.api.schemas import DocumentQuery
 from service.api.schemas import ProblemSchema
+from service.assessment import evaluate
 from service.documents import Rendered
 from service.documents import produce
 
@@ -61,11 +62,10 @@ class Document(MethodView):
         engines = current_app.extensions["engines"]
         rendered = produce(
             document_id,
-            data,
+            evaluate(data, attachments),
             engines,
             query["format"],
             query["flatten"],
-            attachments,
             variant=query.get("variant"),
         )
         current_app.extensions["metrics"].documents.labels(document_id, query["format"]).inc()

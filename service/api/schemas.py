@@ -8,6 +8,9 @@ from marshmallow import Schema
 from marshmallow import fields
 
 from service.case.schema import CaseSchema
+from service.schemas import ChecklistItemSchema  # noqa: F401 - the report's schemas, declared once
+from service.schemas import IssueSchema
+from service.schemas import ReportSchema
 
 PROBLEM = "application/problem+json"
 # /cases/validate takes any JSON object and reports what is wrong with it: its body is described as
@@ -51,42 +54,6 @@ CASE_BODY = {
         },
     },
 }
-
-
-class IssueSchema(Schema):
-    path = fields.String(metadata={"description": "JSON path, e.g. pupils[0].upn"})
-    code = fields.String(metadata={"description": "stable machine name (case-format.md)"})
-    message = fields.String()
-
-
-class ChecklistItemSchema(Schema):
-    item = fields.String()
-    required = fields.Boolean()
-    status = fields.String(metadata={"enum": ["satisfied", "missing", "not_required", "invalid"]})
-    message = fields.String()
-    label = fields.String()
-
-
-class ReportSchema(Schema):
-    valid = fields.Boolean()
-    council = fields.String(allow_none=True)
-    document = fields.String()
-    errors = fields.List(fields.Nested(IssueSchema))
-    warnings = fields.List(fields.Nested(IssueSchema))
-    decisions = fields.Dict(
-        allow_none=True,
-        metadata={
-            "description": "compulsory_school_age, threshold_met, threshold, penalty_notice, "
-            "notice_to_improve, leave_refusal_variant, pupils"
-        },
-    )
-    checklist = fields.List(fields.Nested(ChecklistItemSchema))
-    rules = fields.Dict(
-        metadata={
-            "description": "which rules applied: the council's file or the national default (`basis`), "
-            "the threshold as counted, the route, and the sources of each"
-        }
-    )
 
 
 class ProblemSchema(Schema):

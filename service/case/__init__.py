@@ -81,6 +81,7 @@ class Pupil:
     social_worker: str | None = None
     year_group: str | None = None
     class_name: str | None = None
+    attendance: Attendance | None = None  # this pupil's own figures (siblings differ); else the case's
 
     @property
     def full_name(self) -> str:
@@ -158,6 +159,26 @@ class PreviousNotice:
 
 
 @dataclass(frozen=True)
+class PreviousNoticeToImprove:
+    """A Notice to Improve issued before, to one parent for one pupil, and the end of its period."""
+
+    parent_id: str
+    pupil_upn: str
+    issued_on: date
+    period_end: date
+
+
+@dataclass(frozen=True)
+class PreviousLetter:
+    """A letter the school sent before (attendance letter 1 …), for "my previous letter dated …"."""
+
+    document: str
+    sent_on: date
+    parent_id: str | None = None
+    pupil_upn: str | None = None
+
+
+@dataclass(frozen=True)
 class Support:
     """Support offered to the family so far (Notice to Improve)."""
 
@@ -204,6 +225,15 @@ class Case:
     letter_date: date | None = None
     attachments: tuple[Attachment, ...] = field(default=(), repr=False)
     council_details: CouncilDetails | None = None
+    previous_notices_to_improve: tuple[PreviousNoticeToImprove, ...] = ()
+    support_not_appropriate: str | None = None  # the school's reason why a Notice to Improve is not
+    previous_letters: tuple[PreviousLetter, ...] = ()
+
+    def attendance_of(self, pupil: Pupil) -> Attendance | None:
+        """Return a pupil's figures: their own, else the case's (which are the first pupil's)."""
+        if pupil.attendance is not None:
+            return pupil.attendance
+        return self.attendance if pupil == self.pupils[0] else None
 
     def parent(self, parent_id: str) -> Parent | None:
         """Return the parent with this id, or None."""

@@ -27,7 +27,9 @@ from service.case import CouncilDetails
 from service.case import LeaveRequest
 from service.case import Mark
 from service.case import Parent
+from service.case import PreviousLetter
 from service.case import PreviousNotice
+from service.case import PreviousNoticeToImprove
 from service.case import Pupil
 from service.case import School
 from service.case import Support
@@ -142,6 +144,7 @@ class PupilSchema(BaseSchema):
     social_worker = text(300, load_default=None, allow_none=True)
     year_group = text(20, load_default=None, allow_none=True)
     class_name = text(40, load_default=None, allow_none=True)
+    attendance = fields.Nested("AttendanceSchema", load_default=None, allow_none=True)
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Pupil:
@@ -240,6 +243,53 @@ class PreviousNoticeSchema(BaseSchema):
         return PreviousNotice(**data)
 
 
+class PreviousNoticeToImproveSchema(BaseSchema):
+    parent_id = text(40, required=True)
+    pupil_upn = UPN(required=True)
+    issued_on = IsoDate(required=True)
+    period_end = IsoDate(required=True)
+
+    @validates_schema
+    def ordered(self, data: dict[str, Any], **_: Any) -> None:
+        if data["period_end"] < data["issued_on"]:
+            raise ValidationError(
+                {
+                    "period_end": [
+                        {"code": "end_before_start", "message": "The period ends before the notice."}
+                    ]
+                }
+            )
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> PreviousNoticeToImprove:
+        return PreviousNoticeToImprove(**data)
+
+
+class PreviousLetterSchema(BaseSchema):
+    document = fields.String(
+        required=True,
+        validate=one_of(
+            "invalid_document",
+            ("attendance-letter-1", "attendance-letter-2", "notice-to-improve", "leave-refusal"),
+        ),
+    )
+    sent_on = IsoDate(required=True)
+    parent_id = text(40, load_default=None, allow_none=True)
+    pupil_upn = UPN(load_default=None, allow_none=True)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> PreviousLetter:
+        return PreviousLetter(**data)
+
+
+class SupportNotAppropriateSchema(BaseSchema):
+    reason = text(1000, required=True)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> str:
+        return data["reason"]
+
+
 class SupportSchema(BaseSchema):
     date = IsoDate(required=True)
     description = text(500, required=True)
@@ -292,6 +342,9 @@ class CaseSchema(BaseSchema):
     letter_date = IsoDate(load_default=None, allow_none=True)
     attachments = fields.List(fields.Nested(AttachmentSchema), load_default=list)
     council_details = fields.Nested(CouncilDetailsSchema, load_default=None, allow_none=True)
+    previous_notices_to_improve = fields.List(fields.Nested(PreviousNoticeToImproveSchema), load_default=list)
+    support_not_appropriate = fields.Nested(SupportNotAppropriateSchema, load_default=None, allow_none=True)
+    previous_letters = fields.List(fields.Nested(PreviousLetterSchema), load_default=list)
 
     @validates_schema(skip_on_field_errors=False)
     def known_council(self, data: dict[str, Any], **_: Any) -> None:
@@ -318,7 +371,15 @@ class CaseSchema(BaseSchema):
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Case:
-        tuples = ("pupils", "parents", "previous_penalty_notices", "support_offered", "attachments")
+        tuples = (
+            "pupils",
+            "parents",
+            "previous_penalty_notices",
+            "support_offered",
+            "attachments",
+            "previous_notices_to_improve",
+            "previous_letters",
+        )
         data = {**data, **{key: tuple(data[key]) for key in tuples}}
         return Case(**{**data, "other_information": data.get("other_information") or ""})
 
@@ -338,19 +399,21 @@ def _some(items: list[Any]) -> None:
         raise problem("required", "At least one is needed.")
 
 
-def load_case(data: Mapping[str, Any]) -> tuple[Case | None, list[Issue]]:
+def load_case(data: Mapping[str, Any], schema: CaseSchema | None = None) -> tuple[Case | None, list[Issue]]:
     """Load a case; return it with its field errors.
 
     A case whose only faults are formats (a UPN, a postcode, a phone) is still returned, loaded
-    leniently, so that the rules can say what they would decide once it is corrected.
+    leniently, so that the rules can say what they would decide once it is corrected. A caller loading
+    many cases (an import) passes one `schema`: marshmallow builds nested schemas per instance.
     """
+    schema = schema or CaseSchema()
     try:
-        return CaseSchema().load(data), []
+        return schema.load(data), []
     except ValidationError as exc:
         errors = issues_from_marshmallow(exc.messages)
     token = LENIENT.set(True)
     try:
-        return CaseSchema().load(data), errors
+        return schema.load(data), errors
     except ValidationError:
         return None, errors
     finally:

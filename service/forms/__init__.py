@@ -12,6 +12,7 @@ from typing import Any
 
 from service import councils
 from service.case import Case
+from service.case import Parent
 from service.case import Pupil
 from service.councils import WHEN  # noqa: F401 - re-exported: checklists are council data too
 from service.councils import Requirement
@@ -28,7 +29,29 @@ NEEDS = (
     "attendance",
     "class_average",
     "leave_not_authorised",
+    "term_dates",
 )
+
+
+class NotAvailable(Exception):
+    """A document in the catalogue that this version cannot produce yet."""
+
+    def __init__(self, document_id: str) -> None:
+        super().__init__(document_id)
+        self.document_id = document_id
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a document is rendered from: the assessment, the document's own report, the engines and
+    what the caller asked for (format, flattened, a letter's variant)."""
+
+    assessment: Any  # service.assessment.Assessment (assessed once, read here)
+    report: Any  # service.report.Report, for this document
+    engines: Any  # service.engines.Engines
+    fmt: str = "pdf"
+    flatten: bool = False
+    variant: str | None = None
 
 
 class UnknownDocument(LookupError):
@@ -71,6 +94,10 @@ class Document:
         if unknown:
             raise ValueError(f"{self.id}: unknown needs {sorted(unknown)}; known: {NEEDS}")
 
+    def render(self, job: Job) -> bytes:
+        """Return the document's bytes: each kind renders itself (the hook every kind defines)."""
+        raise NotAvailable(self.id)
+
     def describe(self) -> dict[str, object]:
         """Return the catalogue entry of the contract."""
         return {
@@ -100,7 +127,7 @@ class Sheet:
 
     case: Case
     council: councils.Council
-    decisions: dict[str, Any]
+    decisions: Any  # service.decisions.Decisions
     pupils: tuple[tuple[int, Pupil], ...]  # (index in case.pupils, pupil)
     number: int
     count: int
@@ -120,17 +147,28 @@ class PdfForm(Document):
         """Return the template's path in templates/pdf/."""
         return TEMPLATES / "pdf" / self.template
 
+    def render(self, job: Job) -> bytes:
+        """Fill the form, one copy per sheet of pupils."""
+        if self.fields is None:
+            raise NotAvailable(self.id)
+        from service.documents import fill_form
+
+        return fill_form(self, job.assessment.case, job.report, job.engines, job.flatten)
+
 
 @dataclass(frozen=True)
 class LetterInput:
-    """What a letter's context is built from."""
+    """What one letter's context is built from: the case narrowed to the pupils this letter is about
+    (with their own attendance), the parents it is addressed to (one household, at their address)."""
 
     case: Case
     council: councils.Council
-    decisions: dict[str, Any]
+    decisions: Any  # service.decisions.Decisions
     today: date
     variant: str | None
     welsh: bool
+    recipients: tuple[Parent, ...] = ()
+    pupil_indexes: tuple[int, ...] = ()  # in the whole case's pupils (for their decisions)
 
 
 @dataclass(frozen=True)
@@ -140,17 +178,32 @@ class Letter(Document):
     template: str = ""  # may hold "{variant}"
     context: Callable[[LetterInput], dict[str, Any]] | None = None
     variants: tuple[str, ...] = ()
+    per_pupil: bool = False  # True: one letter per child (it prints that child's own figures)
 
     def template_path(self, variant: str | None = None) -> Path:
         """Return the DOCX template for a variant, in templates/docx/."""
         return TEMPLATES / "docx" / self.template.format(variant=variant)
+
+    def render(self, job: Job) -> bytes:
+        """Write one letter per household of liable parents (and per child or variant), in one file."""
+        if self.context is None:
+            raise NotAvailable(self.id)
+        from service.documents import write_letter
+
+        return write_letter(self, job.assessment, job.engines, job.fmt, job.variant)
 
 
 @dataclass(frozen=True)
 class GeneratedPdf(Document):
     """A PDF drawn from the case itself (no template to fill), such as the attendance certificate."""
 
-    build: Callable[[Case, dict[str, Any], date], bytes] | None = None
+    build: Callable[[Case, Any, date], bytes] | None = None
+
+    def render(self, job: Job) -> bytes:
+        """Draw the PDF from the case."""
+        if self.build is None:
+            raise NotAvailable(self.id)
+        return self.build(job.assessment.case, job.assessment.decisions, job.assessment.today)
 
 
 def _discover() -> dict[str, Document]:

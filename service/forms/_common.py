@@ -6,11 +6,14 @@ from service.case import Address
 from service.case import Case
 from service.case import Parent
 from service.case import Pupil
+from service.decisions import Decisions
+from service.decisions import Notice
 from service.forms import Value
 from service.rules.penalty_notice import liable_parents
 from service.text import and_list
 from service.text import join_nonempty
 from service.text import long_date
+from service.text import pounds
 
 GENDERS = {"F": "Female", "M": "Male", "X": "Not stated", "U": "Not known"}
 
@@ -34,8 +37,9 @@ def form_parents(case: Case) -> list[tuple[int, Parent]]:
     )
 
 
-def parent_values(case: Case, pupil_at: tuple[int, Pupil], postcode_apart: bool = False,
-                  phone: bool = False) -> dict[str, Value]:
+def parent_values(
+    case: Case, pupil_at: tuple[int, Pupil], postcode_apart: bool = False, phone: bool = False
+) -> dict[str, Value]:
     """Return the `parent1_…`/`parent2_…` fields: name, address (and postcode, phone when the form has them),
     each with the JSON path it comes from (the pupil's address for a parent who lives there)."""
     n, pupil = pupil_at
@@ -77,3 +81,53 @@ def dob_gender(pupil: Pupil) -> str:
 def school_contact(case: Case) -> str:
     """Return the school contact's name and telephone number."""
     return join_nonempty([case.school.contact_name, case.school.contact_phone])
+
+
+REASON_TEXT = {
+    "below_compulsory_school_age": "no notice: not of compulsory school age",
+    "above_compulsory_school_age": "no notice: past compulsory school age",
+    "looked_after_child": "no notice: a looked-after child",
+    "threshold_not_met": "no notice: the threshold is not met",
+    "third_offence": "no notice: a third within three years (prosecution or another route)",
+    "notice_to_improve_first": "no notice: a Notice to Improve comes first",
+}
+
+
+def notice_text(notice: Notice) -> str:
+    """Return `notice 1: £80 if paid within 21 days, else £160 within 28 days`, or why there is none."""
+    if not notice.allowed:
+        return REASON_TEXT.get(notice.reason, f"no notice ({notice.reason})")
+    full = f"{pounds(notice.amount_full)} within {notice.full_days} days"
+    if notice.amount_early is None:
+        return f"notice {notice.notice_number}: {full} (no reduction)"
+    early = f"{pounds(notice.amount_early)} if paid within {notice.early_days} days"
+    return f"notice {notice.notice_number}: {early}, else {full}"
+
+
+def notice_lines(case: Case, decisions: Decisions) -> list[str]:
+    """Return one line per liable parent × pupil of this case (or of the pupils on this form, when the
+    case was narrowed to them): `Sarah Brown for Olivia Brown: notice 1: …`."""
+    pupils = {p.upn: p for p in case.pupils}
+    lines = []
+    for n in decisions.penalty_notice.notices:
+        parent = case.parent(n.parent_id)
+        if n.pupil_upn in pupils and parent is not None:
+            lines.append(f"{parent.full_name} for {pupils[n.pupil_upn].full_name}: {notice_text(n)}")
+    return lines
+
+
+def other_information(case: Case, decisions: Decisions, pupils: tuple[tuple[int, Pupil], ...]) -> str:
+    """Return a form's "any other information": the school's text, then each parent × pupil notice of
+    the pupils on this sheet, so that no pair is hidden behind a summary."""
+    upns = {p.upn for _, p in pupils}
+    here = [n for n in decisions.penalty_notice.notices if n.pupil_upn in upns]
+    pupils_by_upn = {p.upn: p for _, p in pupils}
+    lines = [
+        f"{p.full_name} for {pupils_by_upn[n.pupil_upn].full_name}: {notice_text(n)}"
+        for n in here
+        if (p := case.parent(n.parent_id)) is not None
+    ]
+    parts = [case.other_information] if case.other_information else []
+    if lines:
+        parts.append("Penalty notices: " + "; ".join(lines) + ".")
+    return "\n".join(parts) or "None"

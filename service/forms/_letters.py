@@ -22,8 +22,12 @@ CHILD = {  # (en, cy) by gender, and for several children
 }
 
 
-def recipients(case: Case) -> list[Parent]:
-    """Return the parents a letter goes to: those liable, at the first one's home."""
+def recipients(inp: LetterInput) -> list[Parent]:
+    """Return the parents this letter goes to: one household (documents.households), else those liable
+    at the first one's home."""
+    if inp.recipients:
+        return list(inp.recipients)
+    case = inp.case
     parents = list(liable_parents(case)) or list(case.parents[:1])
     home = case.home_of(parents[0], case.pupils[0]).key()
     return [p for p in parents if case.home_of(p, case.pupils[0]).key() == home]
@@ -51,7 +55,7 @@ def school_days(case: Case) -> int:
 def base(inp: LetterInput) -> dict[str, Any]:
     """Return the context every letter shares."""
     case, council = inp.case, inp.council
-    parents = recipients(case)
+    parents = recipients(inp)
     home = case.home_of(parents[0], case.pupils[0])
     names = [p.full_name for p in case.pupils]
     single = len(case.pupils) == 1
@@ -126,7 +130,7 @@ def _welsh(inp: LetterInput, single: bool, days: int) -> dict[str, Any]:
     case = inp.case
     weeks = inp.council.threshold.window_school_weeks
     request = case.absence.leave_request
-    parents = recipients(case)
+    parents = recipients(inp)
     home = case.home_of(parents[0], case.pupils[0])
     child = _child(case, 1)
     start, end = long_date(case.absence.start_date, "cy"), long_date(case.absence.end_date, "cy")

@@ -38,4 +38,5 @@ DOCUMENT = Letter(
     needs=("attendance", "class_average"),
     template="attendance-letter-1.docx",
     context=context,
+    per_pupil=True,
 )

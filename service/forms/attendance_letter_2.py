@@ -24,4 +24,5 @@ DOCUMENT = Letter(
     needs=("attendance",),
     template="attendance-letter-2.docx",
     context=context,
+    per_pupil=True,
 )

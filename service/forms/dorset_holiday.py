@@ -9,6 +9,7 @@ from service.forms import Value
 from service.forms._common import address_lines
 from service.forms._common import dob_gender
 from service.forms._common import lives_with
+from service.forms._common import other_information
 from service.forms._common import parent_values
 from service.forms._common import school_contact
 from service.text import long_date
@@ -26,7 +27,9 @@ def fields(sheet: Sheet) -> dict[str, Value]:
         "pupil_dob_gender": Value(dob_gender(pupil), f"pupils[{n}].date_of_birth"),
         "lives_with": Value(lives_with(case, pupil), f"pupils[{n}].lives_with"),
         "school_contact": Value(school_contact(case), "school.contact_name"),
-        "other_information": Value(case.other_information or "None", "other_information"),
+        "other_information": Value(
+            other_information(case, sheet.decisions, sheet.pupils), "other_information"
+        ),
         "parent2_name": Value("None recorded", "parents"),
     }
     return values | parent_values(case, sheet.pupils[0], phone=True)

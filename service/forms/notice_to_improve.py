@@ -2,39 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from service.forms import Letter
 from service.forms import LetterInput
 from service.forms._letters import base
 from service.forms._letters import record
-from service.school_calendar import add_school_days
+from service.rules.notice_to_improve import DEFAULT_WEEKS  # noqa: F401 - where letters looked for it
+from service.rules.notice_to_improve import improvement_period  # noqa: F401
 from service.text import long_date
-
-DEFAULT_WEEKS = 6  # rules.md: an improvement period of 3 to 6 school weeks
-
-
-def improvement_period(today: date, weeks: int, closures: tuple[date, ...]) -> tuple[date, date]:
-    """Return the first and last school day of an improvement period of `weeks` school weeks
-    (5 school days a week, skipping weekends, bank holidays and the school's INSET days)."""
-    start = add_school_days(today, 1, closures)
-    return start, add_school_days(start, weeks * 5 - 1, closures)
 
 
 def context(inp: LetterInput) -> dict[str, Any]:
     """Return the notice's context: the record, the support, the period and the amounts."""
     case = inp.case
     ctx = base(inp)
-    weeks = case.improvement_period_weeks or DEFAULT_WEEKS
-    start, end = improvement_period(inp.today, weeks, case.school.closures())
-    threshold = inp.decisions["threshold"]
+    nti = inp.decisions.notice_to_improve
+    weeks, start, end = nti.weeks, nti.period_start, nti.period_end
+    assert start is not None and end is not None  # the term_dates need: term_dates_required otherwise
+    pupil = inp.decisions.pupil(inp.pupil_indexes[0]) if inp.pupil_indexes else inp.decisions.pupils[0]
+    threshold = pupil.threshold or inp.decisions.threshold
     ctx["record"] = record(case) | {
-        "window_sessions": threshold["sessions"],
-        "window_weeks": threshold["window_school_weeks"] or "",
+        "window_sessions": threshold.sessions,
+        "window_weeks": threshold.window_school_weeks or "",
     }
-    window_start = date.fromisoformat(threshold["window_start"])
-    window_end = min(date.fromisoformat(threshold["window_end"]), case.attendance.as_of)
+    assert case.attendance is not None and threshold.window_start and threshold.window_end
+    window_start = threshold.window_start
+    window_end = min(threshold.window_end, case.attendance.as_of)
     ctx["en"] |= {
         "window_start": long_date(window_start),
         "window_end": long_date(window_end),
@@ -53,8 +47,8 @@ DOCUMENT = Letter(
     id="notice-to-improve",
     title="Notice to improve school attendance",
     outputs=("docx", "pdf"),
-    needs=("notice_to_improve", "irregular", "attendance"),
-    advice=("term_dates",),
+    needs=("notice_to_improve", "irregular", "attendance", "term_dates"),
     template="notice-to-improve.docx",
     context=context,
+    per_pupil=True,
 )

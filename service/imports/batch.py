@@ -27,7 +27,6 @@ from service.imports.scan import PupilResult
 from service.problems import CannotProduce
 from service.problems import Problem
 from service.spreadsheet import SafeWriter
-from service.validation import blocking_issues
 
 SPOOL_BYTES = 8 * 1024 * 1024
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed entry times: the same import gives the same entries
@@ -82,7 +81,9 @@ def render(
     if isinstance(document, forms.Letter) and result.loaded is not None:
         return _letter(result, document, fmt, engines, given)
     try:
-        return "produced", produce(document_id, result.case, engines, fmt, today=given.today)
+        done = result.assessment
+        assert done is not None
+        return "produced", produce(document_id, done, engines, fmt)
     except CannotProduce as exc:
         return "cannot_produce", [e.code for e in exc.report.errors]
 
@@ -90,14 +91,14 @@ def render(
 def _letter(
     result: PupilResult, letter: forms.Letter, fmt: str, engines: Engines, given: Defaults
 ) -> tuple[str, Any]:
-    """Write a letter from the case the scan loaded and validated: what `produce` does, without loading the
-    case a second time (a quarter of a letter's time)."""
-    assert result.loaded is not None
-    decisions = result.report.decisions or {}
-    issues = result.report.errors + blocking_issues(result.loaded, given.council, letter, decisions)
+    """Write a letter from the assessment the scan made: what `produce` does, without the checklist (an
+    import has no attachments)."""
+    done = result.assessment
+    assert result.loaded is not None and done is not None
+    issues = result.report.errors + done.blocking(letter)
     if issues:
         return "cannot_produce", [i.code for i in issues]
-    content = write_letter(letter, result.loaded, result.report, engines, fmt, None)
+    content = write_letter(letter, done, engines, fmt, None)
     return "produced", Rendered(content, filename(letter.id, result.loaded, fmt), MEDIA_TYPES[fmt])
 
 

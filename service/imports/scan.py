@@ -6,8 +6,8 @@ with no possible session, such as half-term, are not school weeks, as in `rules.
 A council without a rolling window (Wales) counts the current term, told from the register by the last
 break of two weeks or more (Christmas, Easter, summer; half-terms are one week), or the whole export when
 the register shows no such break. Attendance and the absence flags are for the current school year.
-The case built from the window is validated once, and `rules.decide` (through `validate`) says which
-documents are allowed: no rule is re-implemented here.
+The case built from the window is loaded and assessed once (`service.assessment`), and its decisions say
+which documents are allowed: no rule is re-implemented here.
 """
 
 from __future__ import annotations
@@ -22,13 +22,11 @@ from datetime import date
 from datetime import timedelta
 from typing import Any
 
-from marshmallow import ValidationError
-
+from service import assessment
 from service import councils
 from service import forms
-from service import rules
+from service.assessment import Assessment
 from service.case import Case
-from service.case.fields import LENIENT
 from service.case.schema import CaseSchema
 from service.councils import Council
 from service.imports import Export
@@ -44,9 +42,7 @@ from service.imports.marks import totals
 from service.register import Totals
 from service.report import Issue
 from service.report import Report
-from service.report import issues_from_marshmallow
 from service.school_calendar import school_year_start
-from service.validation import blocking_issues
 
 # 12+ days with no possible session end a term: a two-week holiday is 16 days weekend to weekend, while
 # a half-term is 9, or 11 with an INSET day either side.
@@ -91,40 +87,28 @@ class PupilResult:
     row: dict[str, Any]
     errors: list[LineIssue]
     warnings: list[LineIssue]
+    assessment: Assessment | None = None
 
 
 class Checker:
-    """Validate the cases of one import as `validation.check` does (schema, then `rules.decide`), with the
-    case schema built once: marshmallow builds nested schemas per instance, most of a case's load time."""
+    """Assess the cases of one import through the pipeline's own steps (`assessment.load`, then
+    `assessment.assess`), with the case schema built once: marshmallow builds nested schemas per instance,
+    most of a case's load time."""
 
     def __init__(self) -> None:
         self.schema = CaseSchema()
 
-    def load(self, data: dict[str, Any]) -> tuple[Case | None, list[Issue]]:
-        """Load a case as `schema.load_case` does: leniently again when only formats are wrong."""
-        try:
-            return self.schema.load(data), []
-        except ValidationError as exc:
-            errors = issues_from_marshmallow(exc.messages)
-        token = LENIENT.set(True)
-        try:
-            return self.schema.load(data), errors
-        except ValidationError:
-            return None, errors
-        finally:
-            LENIENT.reset(token)
+    def assess(self, data: dict[str, Any], today: date) -> Assessment:
+        """Return the assessment of one pupil's case (no attachments: the case part may not carry any)."""
+        case, errors = assessment.load(data, self.schema)
+        if case is None:
+            return Assessment(Report(council=data["council"], errors=errors), today=today)
+        return assessment.assess(case, councils.for_case(case), today, errors=errors, inspect=False)
 
     def check(self, data: dict[str, Any], today: date) -> tuple[Report, Case | None]:
-        """Return the report on a case (no attachments: the case part may not carry any) and the case."""
-        case, errors = self.load(data)
-        report = Report(council=data["council"], errors=errors)
-        if case is None:
-            return report, None
-        outcome = rules.decide(case, councils.for_case(case), case.letter_date or today)
-        report.errors = list(dict.fromkeys(report.errors + outcome.errors))
-        report.warnings += outcome.warnings
-        report.decisions = outcome.decisions
-        return report, case
+        """Return the report on a case and the case (see `assess`)."""
+        done = self.assess(data, today)
+        return done.report, done.case
 
 
 def _window(register: Register, start: date, end: date, basis: str, weeks: int | None) -> Window:
@@ -214,14 +198,20 @@ def built_attendance(found: Totals | None, as_of: date) -> dict[str, Any] | None
     }
 
 
-def allowed(case: Case | None, council: Council, decisions: dict[str, Any] | None) -> list[str]:
-    """Return the council's threshold documents (Notice to Improve, penalty requests) the rules allow."""
-    if case is None or decisions is None:
+def allowed(done: Assessment) -> list[str]:
+    """Return the council's threshold documents (Notice to Improve, penalty requests) the rules allow.
+
+    What the case data lacks to print a document (the school's term dates for an improvement period's
+    end) is not a rule: such a document is still allowed here, and `cannot_produce` says why in a batch.
+    """
+    if done.case is None or done.council is None or done.decisions is None:
         return []
     out = []
-    for document_id in council.documents:
+    for document_id in done.council.documents:
         document = forms.get(document_id)
-        if GATED & set(document.needs) and not blocking_issues(case, council, document, decisions):
+        if GATED & set(document.needs) and not [
+            i for i in done.blocking(document) if i.code != "term_dates_required"
+        ]:
             out.append(document_id)
     return out
 
@@ -270,7 +260,8 @@ def scan_pupil(
     window, found, as_of = measure(parsed, given.council, fallback)
     attendance = (with_marks(window, parsed.register) if marks else None) or built_attendance(found, as_of)
     data = case_data(parsed, given, built_absence(window), attendance)
-    report, case = checker.check(data, given.today)
+    done = checker.assess(data, given.today)
+    report, case = done.report, done.case
     errors = rebase(index, [*parsed.issues, *_not_cascaded(parsed, report.errors)], parsed)
     warnings = rebase(index, list(parsed.warnings), parsed)
     possible = found.sessions_possible if found else 0
@@ -283,14 +274,14 @@ def scan_pupil(
         "unauthorised_sessions_in_window": window.unauthorised if window.basis != "totals" else None,
         "persistent_absence": ratio is not None and ratio < PERSISTENT,
         "severe_absence": ratio is not None and ratio < SEVERE,
-        "documents_allowed": [] if parsed.refused else allowed(case, given.council, report.decisions),
+        "documents_allowed": [] if parsed.refused else allowed(done),
         "window": window.as_dict(),
         "absence_type": "holiday" if window.holiday else "irregular",
         "valid": report.valid and not parsed.issues,
         "siblings": siblings,
         "line": parsed.line,
     }
-    return PupilResult(index, parsed, data, report, case, row, errors, warnings)
+    return PupilResult(index, parsed, data, report, case, row, errors, warnings, done)
 
 
 def siblings(export: Export) -> list[list[str]]:

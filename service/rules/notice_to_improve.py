@@ -1,24 +1,61 @@
-"""Notice to Improve eligibility: England, irregular absence only, never holiday (App. 12; rules.md)."""
+"""Notice to Improve eligibility: England, irregular absence only, never holiday (App. 12; rules.md);
+and its improvement period, counted in school days through the school's (or the council's) holidays."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from service.case import Case
 from service.councils import ENGLAND
 from service.councils import Council
+from service.decisions import NoticeToImproveDecision
 from service.rules.penalty_notice import REASONS
 from service.rules.penalty_notice import pupil_bar
+from service.school_calendar import add_school_days
+
+DEFAULT_WEEKS = 6  # rules.md: an improvement period of 3 to 6 school weeks
 
 
-def decide(case: Case, council: Council, threshold_met: bool) -> dict[str, object]:
-    """Return `{"allowed", "reason"}` for a Notice to Improve."""
+def term_closures(case: Case, council: Council) -> tuple[date, ...] | None:
+    """Return the days the school is closed (INSET days and holidays), or None when no term dates are known.
+
+    The school's own holidays win; else the council's published term dates, when its data has them
+    (`Council.holidays`, councils issue #13). Without either, a date counted in school days would run
+    through a holiday (six school weeks from late November would count Christmas as school).
+    """
+    holidays = case.school.holidays or tuple(getattr(council, "holidays", ()) or ())
+    if not holidays:
+        return None
+    days = list(case.school.upcoming_inset_days)
+    for first, last in holidays:
+        days += [date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)]
+    return tuple(days)
+
+
+def improvement_period(today: date, weeks: int, closures: tuple[date, ...]) -> tuple[date, date]:
+    """Return the first and last school day of an improvement period of `weeks` school weeks
+    (5 school days a week, skipping weekends, bank holidays and the closures)."""
+    start = add_school_days(today, 1, closures)
+    return start, add_school_days(start, weeks * 5 - 1, closures)
+
+
+def decide(
+    case: Case, council: Council, threshold_met: bool, today: date | None = None
+) -> NoticeToImproveDecision:
+    """Return whether a Notice to Improve may be issued, and its period when term dates are known."""
     if council.country != ENGLAND:
-        return {"allowed": False, "reason": "not_england"}
+        return NoticeToImproveDecision(False, "not_england")
     if case.absence.type == "holiday":
         # App. 12: a holiday in term time goes straight to the penalty-notice request.
-        return {"allowed": False, "reason": "holiday"}
+        return NoticeToImproveDecision(False, "holiday")
     bars = [b for b in (pupil_bar(p, case) for p in case.pupils) if b]
     if bars:
-        return {"allowed": False, "reason": min(bars, key=REASONS.index)}
+        return NoticeToImproveDecision(False, min(bars, key=REASONS.index))
     if not threshold_met:
-        return {"allowed": False, "reason": "threshold_not_met"}
-    return {"allowed": True, "reason": "allowed"}
+        return NoticeToImproveDecision(False, "threshold_not_met")
+    weeks = case.improvement_period_weeks or DEFAULT_WEEKS
+    closures = term_closures(case, council)
+    if closures is None or today is None:
+        return NoticeToImproveDecision(True, "allowed", weeks=weeks)
+    start, end = improvement_period(today, weeks, closures)
+    return NoticeToImproveDecision(True, "allowed", start, end, weeks)

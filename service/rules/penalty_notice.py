@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from service.case import Case
 from service.case import Parent
 from service.case import Pupil
+from service.councils import ENGLAND
 from service.councils import Council
 from service.councils import Penalties
+from service.decisions import Notice
+from service.decisions import PenaltyNoticeDecision
+from service.report import Issue
 from service.rules import school_age
 
 # Reasons, most fundamental first: the top-level reason is the first that applies (contract).
@@ -19,24 +22,8 @@ REASONS = (
     "looked_after_child",
     "threshold_not_met",
     "third_offence",
+    "notice_to_improve_first",
 )
-
-
-@dataclass(frozen=True)
-class Notice:
-    """The penalty notice one parent would receive for one pupil, or why not."""
-
-    parent_id: str
-    pupil_upn: str
-    allowed: bool
-    reason: str
-    notice_number: int | None = None
-    amount_early: int | None = None
-    amount_full: int | None = None
-
-    def as_dict(self) -> dict[str, object]:
-        """Return the decision's JSON shape."""
-        return dict(self.__dict__)
 
 
 def three_years_before(day: date) -> date:
@@ -82,43 +69,133 @@ def pupil_bar(pupil: Pupil, case: Case) -> str | None:
     return None
 
 
+def notice_to_improve_ended(case: Case, parent: Parent, pupil: Pupil, today: date) -> date | None:
+    """Return the end of the latest Notice to Improve this parent had for this pupil whose period has
+    ended by today, or None."""
+    ended = [
+        n.period_end
+        for n in case.previous_notices_to_improve
+        if n.parent_id == parent.id and n.pupil_upn == pupil.upn and n.period_end < today
+    ]
+    return max(ended, default=None)
+
+
+def needs_notice_to_improve_first(case: Case, council: Council) -> bool:
+    """Return whether a penalty notice must follow a Notice to Improve: England, non-holiday absence.
+
+    DfE "Working together to improve school attendance" (2024), national framework: a Notice to Improve
+    first, except for holiday in term time, or where the school says support is not appropriate (then a
+    warning, not an error: see `support_not_appropriate`).
+    """
+    return council.country == ENGLAND and case.absence.type != "holiday"
+
+
 def notice(
-    case: Case, council: Council, parent: Parent, pupil: Pupil, threshold_met: bool, today: date
+    case: Case,
+    council: Council,
+    parent: Parent,
+    pupil: Pupil,
+    threshold_met: bool | dict[str, bool],
+    today: date,
 ) -> Notice:
     """Decide one parent's notice for one pupil."""
+    where = {"parent_index": case.parents.index(parent), "pupil_index": case.pupils.index(pupil)}
+    ended = notice_to_improve_ended(case, parent, pupil, today)
+    where["notice_to_improve_ended"] = ended
+    if isinstance(threshold_met, dict):
+        threshold_met = threshold_met[pupil.upn]
     bar = pupil_bar(pupil, case) or (None if threshold_met else "threshold_not_met")
     if bar:
-        return Notice(parent.id, pupil.upn, False, bar)
+        return Notice(parent.id, pupil.upn, False, bar, **where)
     number = earlier_notices(case, parent, pupil, today) + 1
     limit = council.penalties.notices_per_three_years
     if limit is not None and number > limit:
         # A third notice within three years is not available: prosecution or another route.
-        return Notice(parent.id, pupil.upn, False, "third_offence", number)
+        return Notice(parent.id, pupil.upn, False, "third_offence", number, **where)
+    if needs_notice_to_improve_first(case, council) and ended is None and not case.support_not_appropriate:
+        return Notice(parent.id, pupil.upn, False, "notice_to_improve_first", number, **where)
     early, full = amounts(council.penalties, number)
-    return Notice(parent.id, pupil.upn, True, "allowed", number, early, full)
+    p = council.penalties
+    # The early period goes with an early amount: England has none for a second notice, Wales does.
+    early_days = p.first_early_days if early is not None else None
+    return Notice(
+        parent.id, pupil.upn, True, "allowed", number, early, full, early_days, p.first_full_days, **where
+    )
 
 
-def decide(case: Case, council: Council, threshold_met: bool, today: date) -> dict[str, object]:
-    """Return the `penalty_notice` decision: a summary and each parent-and-pupil notice."""
-    notices = [
+def decide(
+    case: Case, council: Council, threshold_met: bool | dict[str, bool], today: date
+) -> PenaltyNoticeDecision:
+    """`threshold_met`: for the case, or per pupil UPN (a sibling with a register of their own)."""
+    notices = tuple(
         notice(case, council, parent, pupil, threshold_met, today)
         for pupil in case.pupils
         for parent in liable_parents(case)
-    ]
+    )
     allowed = [n for n in notices if n.allowed]
     top = max(allowed, key=lambda n: n.notice_number or 0) if allowed else None
     reason = (
         "allowed" if top else min((n.reason for n in notices), key=REASONS.index, default="threshold_not_met")
     )
-    p = council.penalties
-    return {
-        "allowed": top is not None,
-        "notice_number": top.notice_number if top else None,
-        "amount_early": top.amount_early if top else None,
-        "amount_full": top.amount_full if top else None,
-        # The early period goes with an early amount: England has none for a second notice, Wales does.
-        "early_days": p.first_early_days if top and top.amount_early is not None else None,
-        "full_days": p.first_full_days if top else None,
-        "reason": reason,
-        "notices": [n.as_dict() for n in notices],
-    }
+    shapes = {(n.allowed, n.reason, n.notice_number, n.amount_early, n.amount_full) for n in notices}
+    return PenaltyNoticeDecision(
+        allowed=top is not None,
+        reason=reason,
+        notices=notices,
+        notice_number=top.notice_number if top else None,
+        amount_early=top.amount_early if top else None,
+        amount_full=top.amount_full if top else None,
+        early_days=top.early_days if top else None,
+        full_days=top.full_days if top else None,
+        uniform=len(shapes) <= 1,
+    )
+
+
+def who(case: Case, notice: Notice) -> str:
+    """Return `Sarah Brown (parents[0]) for Olivia Brown (pupils[0])`: the pair a notice is about."""
+    parent, pupil = case.parents[notice.parent_index], case.pupils[notice.pupil_index]
+    return (
+        f"{parent.full_name} (parents[{notice.parent_index}]) for "
+        f"{pupil.full_name} (pupils[{notice.pupil_index}])"
+    )
+
+
+def third_offences(case: Case, decision: PenaltyNoticeDecision) -> list[Issue]:
+    """Return a `third_offence` error for each pair with two notices within three years (rules.md: the
+    case is for prosecution or another legal intervention, not a notice), at the latest earlier notice."""
+    out = []
+    for n in decision.notices:
+        if n.reason != "third_offence":
+            continue
+        earlier = [
+            k
+            for k, p in enumerate(case.previous_penalty_notices)
+            if p.parent_id == n.parent_id and p.pupil_upn == n.pupil_upn
+        ]
+        latest = max(earlier, key=lambda k: case.previous_penalty_notices[k].issued_on)
+        out.append(
+            Issue(
+                f"previous_penalty_notices[{latest}]",
+                "third_offence",
+                f"Two penalty notices were issued within three years to {who(case, n)}: a third is not a "
+                "penalty notice. Refer this parent and child for prosecution or another route.",
+            )
+        )
+    return out
+
+
+def support_not_appropriate(case: Case, council: Council, decision: PenaltyNoticeDecision) -> list[Issue]:
+    """Return the warning that notices go without a Notice to Improve first, on the school's reason."""
+    if not (needs_notice_to_improve_first(case, council) and case.support_not_appropriate):
+        return []
+    without = [n for n in decision.notices if n.allowed and n.notice_to_improve_ended is None]
+    if not without:
+        return []
+    return [
+        Issue(
+            "support_not_appropriate",
+            "notice_to_improve_first",
+            "No Notice to Improve first, as the school says support is not appropriate: "
+            f"{case.support_not_appropriate!r}. The council will want this reason with the request.",
+        )
+    ]

@@ -14,14 +14,13 @@ from typing import Any
 
 from service import councils
 from service import forms
+from service.assessment import Assessment
+from service.assessment import evaluate
 from service.bundles import request_document
 from service.case import Attachment
 from service.problems import Problem
 from service.report import ChecklistItem
 from service.report import Issue
-from service.validation import Validation
-from service.validation import blocking_issues
-from service.validation import check
 from service.web import summary
 from service.web.state import KIND_LABELS
 
@@ -110,33 +109,27 @@ def report(
     too_big: str | None = None,
 ) -> ReportPage:
     """Return the report page of a case: the report for the council's request form when one fits."""
-    base = check(data, None, uploaded)
-    form = _request_form(base)
-    done = check(data, form.id, uploaded) if form else base
-    checklist = done.report.checklist
+    base = evaluate(data, uploaded)
+    form = request_document(base, None)
+    done = base.for_document(form) if form else base.report
+    checklist = done.checklist
     cards, anchors = summary.cards(data, _attachment_count(data) + len(uploaded))
-    own = _issue_links(_named(done.report.errors, done), anchors) + _checklist_links(checklist, form)
+    own = _issue_links(_named(done.errors, base), anchors) + _checklist_links(checklist, form)
     if too_big:
         own.append(Link(too_big, "#case-attachments", "request_too_large"))
     return ReportPage(
         council=_council_name(data),
         errors=tuple(dict.fromkeys(_failure_links(failure, anchors) + own)),
         description=_describe(failure),
-        warnings=tuple(_issue_links(done.report.warnings, anchors)),
-        decisions=summary.decisions(done.report.decisions),
+        warnings=tuple(_issue_links(done.warnings, anchors)),
+        decisions=summary.decisions(base.case, done.decisions),
         request_form=form.title if form else None,
         tasks=tuple(_task(item, form) for item in checklist) if form else (),
         cards=cards,
-        attachments=_attachments(done, data, uploaded),
+        attachments=_attachments(base, data, uploaded),
         documents=_documents(base, pdf_letters),
         bundle_reasons=tuple(dict.fromkeys(link.text for link in own)) if form else (NO_FORM,),
     )
-
-
-def _request_form(base: Validation) -> forms.PdfForm | None:
-    if base.case is None or base.report.decisions is None:
-        return None
-    return request_document(base.case, base.report.decisions, None)
 
 
 def _council_name(data: Mapping[str, Any]) -> str:
@@ -163,7 +156,7 @@ def _issue_links(issues: list[Issue], anchors: Mapping[str, str]) -> list[Link]:
     return [Link(i.message, resolve(i.path, anchors), i.code) for i in issues]
 
 
-def _named(issues: list[Issue], done: Validation) -> list[Issue]:
+def _named(issues: list[Issue], done: Assessment) -> list[Issue]:
     """Say which file an attachment's issue is about: `bad.pdf: This file is not a PDF…`."""
     names = {
         f"attachments[{f.index}]": f.attachment.filename or KIND_LABELS[f.attachment.kind]
@@ -209,7 +202,7 @@ def _task(item: ChecklistItem, form: forms.PdfForm | None) -> Task:
     return Task(item.label, item.message, status, href)
 
 
-def _attachments(done: Validation, data: Mapping[str, Any], uploaded: tuple[Attachment, ...]) -> tuple:
+def _attachments(done: Assessment, data: Mapping[str, Any], uploaded: tuple[Attachment, ...]) -> tuple:
     inline = _attachment_count(data)
     found = {f.index: f for f in done.inspections}
     entries = []
@@ -251,16 +244,14 @@ def _size(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def _documents(base: Validation, pdf_letters: bool) -> tuple[DocumentChoice, ...]:
+def _documents(base: Assessment, pdf_letters: bool) -> tuple[DocumentChoice, ...]:
     """Return each document the council takes, with the formats this case can have it in, or why not."""
-    case, decisions = base.case, base.report.decisions
-    if case is None or decisions is None:
+    if base.case is None or base.council is None or base.decisions is None:
         return ()
-    council = councils.for_case(case)
     out = []
-    for document_id in council.documents:
+    for document_id in base.council.documents:
         document = forms.get(document_id)
-        reasons = tuple(dict.fromkeys(i.message for i in blocking_issues(case, council, document, decisions)))
+        reasons = tuple(dict.fromkeys(i.message for i in base.blocking(document)))
         if base.report.errors:
             reasons += (FIX_FIRST,)
         if not document.available:

@@ -13,8 +13,11 @@ from datetime import date
 from typing import Any
 
 from service import councils
+from service.case import Case
+from service.decisions import Decisions
+from service.forms._common import notice_lines
+from service.rules.threshold import ThresholdResult
 from service.text import long_date
-from service.text import pounds
 
 NOT_GIVEN = "Not given"
 REASONS = {
@@ -195,48 +198,44 @@ def _parent(parent: Any, n: int) -> CardSpec:
     )
 
 
-def decisions(found: Mapping[str, Any] | None) -> tuple[Row, ...]:
-    """Return what the rules allow, as rows: threshold, penalty notice, Notice to Improve, refusal letter."""
-    if not found:
+def decisions(case: Case | None, found: Decisions | None) -> tuple[Row, ...]:
+    """Return what the rules allow, as rows: threshold, each parent × pupil penalty notice, Notice to
+    Improve, refusal letter (each pupil's when siblings differ)."""
+    if case is None or found is None:
         return ()
-    threshold = _dict(found.get("threshold"))
-    penalty = _dict(found.get("penalty_notice"))
-    improve = _dict(found.get("notice_to_improve"))
+    variants = [VARIANTS.get(p.leave_refusal_variant, p.leave_refusal_variant) for p in found.pupils]
+    if len(set(variants)) > 1:
+        variants = [
+            f"{case.pupils[p.index].full_name}: {v}" for p, v in zip(found.pupils, variants, strict=True)
+        ]
     rows = [
-        ("Unauthorised sessions", _threshold(threshold), "threshold"),
-        ("Penalty notice", _penalty(penalty), "penalty-notice"),
+        ("Unauthorised sessions", _threshold(found.threshold), "threshold"),
+        ("Penalty notice", _penalty(case, found), "penalty-notice"),
         (
             "Notice to Improve",
-            REASONS.get(str(improve.get("reason")), _text(improve.get("reason"))),
+            REASONS.get(found.notice_to_improve.reason, found.notice_to_improve.reason),
             "improve",
         ),
-        ("Leave-refusal letter", VARIANTS.get(str(found.get("leave_refusal_variant")), NOT_GIVEN), "variant"),
+        ("Leave-refusal letter", variants[:1] if len(set(variants)) == 1 else variants, "variant"),
     ]
     return tuple(Row(key, _lines(value), f"decision-{name}") for key, value, name in rows)
 
 
-def _threshold(threshold: Mapping[str, Any]) -> list[str]:
-    if not threshold:
-        return [NOT_GIVEN]
-    source = "the register marks" if threshold.get("source") == "marks" else "the totals sent"
-    weeks = threshold.get("window_school_weeks")
+def _threshold(threshold: ThresholdResult) -> list[str]:
+    source = "the register marks" if threshold.source == "marks" else "the totals sent"
+    weeks = threshold.window_school_weeks
     window = f" in {weeks} school weeks" if weeks else ""
     return [
-        f"{threshold.get('sessions')}{window}, from {source}; "
-        f"the council's threshold is {threshold.get('needed')}",
-        f"Window: {_text(threshold.get('window_start'))} to {_text(threshold.get('window_end'))}",
+        f"{threshold.sessions}{window}, from {source}; the council's threshold is {threshold.needed}",
+        f"Window: {_text(threshold.window_start)} to {_text(threshold.window_end)}",
     ]
 
 
-def _penalty(penalty: Mapping[str, Any]) -> list[str]:
-    reason = REASONS.get(str(penalty.get("reason")), _text(penalty.get("reason")))
-    if not penalty.get("allowed"):
-        return [reason]
-    lines = [f"Allowed: notice {penalty.get('notice_number')} to each liable parent, for each child"]
-    if penalty.get("amount_early") is not None:
-        lines.append(f"{pounds(penalty['amount_early'])} if paid within {penalty.get('early_days')} days")
-    lines.append(f"{pounds(penalty.get('amount_full'))} if paid within {penalty.get('full_days')} days")
-    return lines
+def _penalty(case: Case, found: Decisions) -> list[str]:
+    """Return one line per liable parent × pupil: a summary never hides a pair that differs."""
+    if not found.penalty_notice.notices:
+        return [REASONS.get(found.penalty_notice.reason, found.penalty_notice.reason)]
+    return notice_lines(case, found)
 
 
 def _leave_request(request: Any) -> list[str]:
@@ -277,6 +276,8 @@ def _text(value: Any) -> str:
         return NOT_GIVEN
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, date):
+        return long_date(value)
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         try:
             return long_date(date.fromisoformat(value))

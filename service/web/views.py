@@ -22,6 +22,7 @@ from service import bundles
 from service import councils
 from service import problems
 from service.api import downloads
+from service.assessment import evaluate
 from service.documents import produce
 from service.engines import ConversionUnavailable
 from service.forms import UnknownDocument
@@ -99,7 +100,7 @@ def download() -> Response | tuple[str, int]:
     document_id, _, fmt = request.form.get("document", "").rpartition(".")
     engines = current_app.extensions["engines"]
     try:
-        rendered = produce(document_id, carried.data, engines, fmt, extra=carried.attachments)
+        rendered = produce(document_id, evaluate(carried.data, carried.attachments), engines, fmt)
     except FAILURES as exc:
         return _report(carried, exc)
     return downloads.download(rendered.content, rendered.filename, rendered.media_type)
@@ -112,7 +113,9 @@ def bundle() -> Response | tuple[str, int]:
     engines = current_app.extensions["engines"]
     key = current_app.config.get("BUNDLE_SIGNING_KEY")
     try:
-        archive = bundles.build(carried.data, engines, carried.attachments, key=key.encode() if key else None)
+        archive = bundles.build(
+            evaluate(carried.data, carried.attachments), engines, key=key.encode() if key else None
+        )
     except FAILURES as exc:
         return _report(carried, exc)
     name = bundles.archive_name(carried.data)

@@ -22,7 +22,9 @@ def test_every_example_is_valid_with_decisions(client, case, name):
     assert body["valid"] is True, body["errors"]
     assert body["council"] == case(name)["council"]
     assert body["decisions"]["threshold_met"] is True
-    assert body["decisions"]["penalty_notice"]["allowed"] is True
+    # England, irregular absence: a Notice to Improve first (the examples have none issued yet).
+    irregular_in_england = case(name)["absence"]["type"] == "irregular" and case(name)["council"] != "vale-of-glamorgan"
+    assert body["decisions"]["penalty_notice"]["allowed"] is not irregular_in_england
 
 
 def test_wiltshire_holiday_for_pn3_lists_its_checklist(client, case):
@@ -45,7 +47,8 @@ def test_pn3_for_a_dorset_case_is_blocked_by_council(client, case):
 
 def test_notice_to_improve_is_refused_for_holiday(client, case):
     body = client.post(f"{URL}?document=notice-to-improve", json=case("wiltshire-holiday")).get_json()
-    assert body["decisions"]["notice_to_improve"] == {"allowed": False, "reason": "holiday"}
+    nti = body["decisions"]["notice_to_improve"]
+    assert (nti["allowed"], nti["reason"], nti["period_end"]) == (False, "holiday", None)
     assert ("absence.type", "absence_type_mismatch") in [(e["path"], e["code"]) for e in body["errors"]]
 
 

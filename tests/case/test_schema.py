@@ -311,8 +311,8 @@ def test_format_errors_still_get_decisions(case: Loader) -> None:
     assert report.valid is False
     assert [(i.path, i.code) for i in report.errors] == [("pupils[0].upn", "invalid_upn"),
                                                          ("parents[1].phone", "invalid_phone")]
-    assert report.decisions["penalty_notice"]["allowed"] is True
-    assert report.decisions["threshold_met"] is True
+    assert report.as_dict()["decisions"]["penalty_notice"]["allowed"] is True
+    assert report.as_dict()["decisions"]["threshold_met"] is True
 
 
 @pytest.mark.parametrize(

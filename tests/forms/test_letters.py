@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from service import forms
-from service.documents import letter_input
+from service.assessment import evaluate
+from service.documents import letter_inputs
 from service.documents import produce
 from service.engines import Engines
 from service.engines.docx_renderer import DocxRenderer
@@ -35,9 +36,9 @@ def test_template_variables_are_all_provided(case, document):
     data = case(EXAMPLE_FOR[document.id])
     if document.id == "attendance-letter-2":
         data["attendance"]["class_average_sessions_missed"] = 3.0
-    report, loaded = validate(data, document.id)
+    assessment = evaluate(data)
     for variant in document.variants or (None,):
-        inp = letter_input(document, loaded, report, variant)
+        inp = letter_inputs(document, assessment, variant)[0]
         context = document.context(inp)
         wanted = DocxRenderer().undeclared(document.template_path(inp.variant))
         missing = wanted - set(context)
@@ -137,7 +138,7 @@ def test_notice_to_improve_has_the_eight_contents(case, docx_text):
     assert "Support that was offered before and not taken up is still available" in text  # 4
     assert "may issue a penalty notice to each parent, or consider prosecution" in text  # 5
     # 6. six school weeks from the next school day (23 Nov 2026 is the letter date), bank holidays skipped
-    assert "The improvement period is 6 school weeks, from 24 November 2026 to 7 January 2027 inclusive." in text
+    assert "The improvement period is 6 school weeks, from 24 November 2026 to 18 January 2027 inclusive." in text
     assert "sufficient improvement means no unauthorised absence" in text  # 7
     assert "before the improvement period ends" in text  # 8
     assert "£80 per parent for each child if paid within 21 days" in text

@@ -20,6 +20,8 @@ COUNCIL_DEFAULTS = {
         "headteacher": "Mrs Joanna Whitlock",
         "contact_name": "Mr Ben Ashworth",
         "contact_phone": "01632 960100",
+        # A Notice to Improve's end date is counted through the school's holidays (term_dates_required).
+        "holidays": [{"start": "2026-12-21", "end": "2027-01-01"}],
     },
     "letter_date": "2026-11-23",
 }

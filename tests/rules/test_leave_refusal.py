@@ -59,10 +59,10 @@ def test_each_pupil_gets_their_own_variant(case: Loader) -> None:
     data = case("wiltshire-holiday")
     data["pupils"][1]["date_of_birth"] = "2021-10-01"  # of compulsory school age from 31 Dec 2026
     report, _ = validate(data, today=date(2026, 10, 16))
-    assert [p["leave_refusal_variant"] for p in report.decisions["pupils"]] == [
+    assert [p["leave_refusal_variant"] for p in report.as_dict()["decisions"]["pupils"]] == [
         "statutory-age", "not-statutory-age"]
     # the case-level variant is the first pupil's
-    assert report.decisions["leave_refusal_variant"] == "statutory-age"
+    assert report.as_dict()["decisions"]["leave_refusal_variant"] == "statutory-age"
 
 
 def test_variants_are_the_three_letters_of_app_9() -> None:

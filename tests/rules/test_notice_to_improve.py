@@ -17,7 +17,8 @@ Loader = Callable[[str], dict[str, Any]]
 def decide(data: dict[str, Any], threshold_met: bool) -> dict[str, object]:
     loaded, errors = load_case(data)
     assert errors == [], errors
-    return notice_to_improve.decide(loaded, councils.get(loaded.council), threshold_met)
+    found = notice_to_improve.decide(loaded, councils.get(loaded.council), threshold_met)
+    return {"allowed": found.allowed, "reason": found.reason}
 
 
 @pytest.mark.parametrize(

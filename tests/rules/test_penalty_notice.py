@@ -11,6 +11,7 @@ import pytest
 from service import councils
 from service.case import Case
 from service.case.schema import load_case
+from service.decisions import PenaltyNoticeSchema
 from service.rules import penalty_notice
 
 Loader = Callable[[str], dict[str, Any]]
@@ -30,7 +31,8 @@ def load(data: dict[str, Any]) -> Case:
 
 def decide(data: dict[str, Any], today: str, threshold_met: bool = True) -> dict[str, Any]:
     loaded = load(data)
-    return penalty_notice.decide(loaded, councils.get(loaded.council), threshold_met, D(today))
+    decision = penalty_notice.decide(loaded, councils.get(loaded.council), threshold_met, D(today))
+    return PenaltyNoticeSchema().dump(decision)
 
 
 def summary(decision: dict[str, Any]) -> tuple[Any, ...]:
@@ -77,7 +79,8 @@ def test_third_offence_records_the_notice_number(case: Loader) -> None:
     [notice] = decide(data, DORSET_TODAY)["notices"]
     assert notice == {"parent_id": "p1", "pupil_upn": DORSET_UPN, "allowed": False,
                       "reason": "third_offence", "notice_number": 3, "amount_early": None,
-                      "amount_full": None}
+                      "amount_full": None, "early_days": None, "full_days": None, "parent_index": 0,
+                      "pupil_index": 0, "notice_to_improve_ended": None}
 
 
 @pytest.mark.parametrize(

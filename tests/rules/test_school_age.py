@@ -160,7 +160,7 @@ def test_decisions_report_each_pupils_school_age(case: Callable[[str], dict[str,
     data = case("dorset-warning-irregular")  # the absence starts 2026-09-07
     data["pupils"][0]["date_of_birth"] = dob
     report, _ = validate(data)
-    pupil = report.decisions["pupils"][0]
+    pupil = report.as_dict()["decisions"]["pupils"][0]
     assert pupil["compulsory_school_age"] is of_age
-    assert report.decisions["compulsory_school_age"] is of_age
+    assert report.as_dict()["decisions"]["compulsory_school_age"] is of_age
     assert (pupil["compulsory_school_age_from"], pupil["compulsory_school_age_until"]) == (start, until)

@@ -72,7 +72,9 @@ def test_complete_case_has_no_errors_and_every_task_done(officer, read):
     assert statuses == ["Done", "Done", "Done", "Not needed"]
     assert page.find("button", formaction="/bundle")
     values = [b.attrs["value"] for b in page.find("button", name="document")]
-    assert {"pn3.pdf", "leave-refusal.docx", "attendance-letter-2.docx"} <= set(values)
+    assert {"pn3.pdf", "leave-refusal.docx"} <= set(values)
+    # Two children and one `attendance` block: the sibling's own figures are needed (issue 11).
+    assert "attendance-letter-2.docx" not in values
     assert not {v for v in values if v.startswith(("notice-to-improve", "attendance-certificate"))}
 
 
@@ -199,7 +201,7 @@ def test_a_document_the_case_cannot_produce_shows_the_report_with_why(officer, r
     failed = read(response)
     assert response.status_code == 422
     assert failed.title.startswith("Error: Check the case")
-    assert [a.attrs["data-code"] for a in failed.error_links()] == ["absence_type_mismatch"]
+    assert [a.attrs["data-code"] for a in failed.error_links()] == ["absence_type_mismatch", "attendance_required"]
     assert "The case cannot produce this document" in response.get_data(as_text=True)
     assert failed.hidden("case") == page.hidden("case")
 
@@ -368,3 +370,17 @@ def test_the_officer_picks_the_council_on_the_upload_page(client, officer, read)
     assert chosen.name in report.text_of(report.find("main")[0])
     unchanged = read(officer.upload("national-england-holiday"))
     assert json.loads(unchanged.hidden("case")[0])["council"] == "northbury"
+
+
+def test_report_page_loads_and_assesses_once(officer, read, monkeypatch):
+    from service import assessment
+    from service.case import schema
+
+    calls = {"load": 0, "decide": 0}
+    load, decide = schema.load_case, assessment.rules.decide
+    monkeypatch.setattr(assessment, "load_case", lambda *a, **k: calls.__setitem__("load", calls["load"] + 1) or load(*a, **k))
+    monkeypatch.setattr(assessment.rules, "decide",
+                        lambda *a, **k: calls.__setitem__("decide", calls["decide"] + 1) or decide(*a, **k))
+    page = read(officer.upload("wiltshire-holiday", **wiltshire_files()))
+    assert page.find("button", formaction="/bundle")
+    assert calls == {"load": 1, "decide": 1}
