@@ -381,7 +381,8 @@ BODIES: dict[str, dict[str, list[Block]]] = {
         "en": [
             (
                 "p",
-                "I am writing to let you know that, further to my previous letter, {{ forename }}'s attendance has "
+                "I am writing to let you know that, further to my previous letter{% if en.previous_letter %} dated "
+                "{{ en.previous_letter }}{% endif %}, {{ forename }}'s attendance has "
                 "fallen further to {{ record.percent }}%. I am concerned that {{ forename }} is missing a significant "
                 "part of their learning. I have enclosed a copy of {{ forename }}'s registration certificate, which "
                 "shows an analysis of attendance, punctuality and whether each absence is authorised or "
@@ -403,7 +404,7 @@ BODIES: dict[str, dict[str, list[Block]]] = {
         "cy": [
             (
                 "p",
-                "Yn dilyn fy llythyr blaenorol, ysgrifennaf atoch i roi gwybod bod presenoldeb {{ forename }} wedi "
+                "Yn dilyn fy llythyr blaenorol{% if cy.previous_letter %} dyddiedig {{ cy.previous_letter }}{% endif %}, ysgrifennaf atoch i roi gwybod bod presenoldeb {{ forename }} wedi "
                 "gostwng ymhellach i {{ record.percent }}%. Rwy'n pryderu bod {{ forename }} yn colli rhan sylweddol "
                 "o'r dysgu yn yr ysgol. Amgaeaf gopi o dystysgrif gofrestru {{ forename }}, sy'n dangos dadansoddiad "
                 "o bresenoldeb a phrydlondeb, ac a yw pob absenoldeb wedi'i awdurdodi neu heb ei awdurdodi.",

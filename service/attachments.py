@@ -238,6 +238,9 @@ def _item(req: Requirement, case: Case, found: list[Inspection], generated: froz
         return ChecklistItem(req.item, False, "not_required", "Not needed for this case.", req.label)
     sent = [f for f in found if f.attachment.kind in req.kinds]
     uncovered = _uncovered(req, case, sent)
+    short = _letters_short(req, case, sent)
+    if short and any(f.usable for f in sent):
+        return ChecklistItem(req.item, True, "missing", short, req.label)
     if any(f.usable for f in sent) and not uncovered:
         return ChecklistItem(req.item, True, "satisfied", "Attached.", req.label)
     if uncovered and req.item not in generated and any(f.usable for f in sent):
@@ -264,6 +267,25 @@ def _uncovered(req: Requirement, case: Case, sent: list[Inspection]) -> list[str
     if any(not f.text.strip() for f in usable):
         return []  # a scan cannot be read: attachment_no_text already asks for a check by eye
     return [p.full_name for p in case.pupils if not any(names_pupil(f.text, p) for f in usable)]
+
+
+
+
+def _letters_short(req: Requirement, case: Case, sent: list[Inspection]) -> str:
+    """Say how many letters to parents are missing: each liable parent's household gets its own letter
+    (at its own address), so the council needs one copy each."""
+    from service.rules.penalty_notice import households
+
+    if not set(req.kinds) & {"refusal_letter", "holiday_letter"}:
+        return ""
+    homes = households(case)
+    usable = sum(1 for f in sent if f.usable)
+    if usable >= len(homes):
+        return ""
+    return (
+        f"The parents responsible live at {len(homes)} addresses and each was sent a letter: attach a copy "
+        f"of each ({usable} of {len(homes)} attached)."
+    )
 
 
 def missing(items: list[ChecklistItem]) -> list[Issue]:

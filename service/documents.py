@@ -24,15 +24,15 @@ from service.assessment import Assessment
 from service.assessment import evaluate
 from service.case import Attachment
 from service.case import Case
-from service.case import Parent
 from service.engines import Engines
 from service.engines.libreoffice import deterministic
 from service.engines.pdf_filler import FieldDoesNotFit
+from service.forms._letters import absence_sessions
 from service.problems import CannotProduce
 from service.problems import Problem
 from service.report import Issue
 from service.report import Report
-from service.rules.penalty_notice import liable_parents
+from service.rules.penalty_notice import households
 
 MEDIA_TYPES = {
     "pdf": "application/pdf",
@@ -95,33 +95,22 @@ def produce(
     return Rendered(content, filename(document_id, assessment.case, fmt), MEDIA_TYPES[fmt])
 
 
-def households(case: Case) -> list[tuple[Parent, ...]]:
-    """Return the letters' recipients: the liable parents (else the first parent), one group per home,
-    so that a parent living elsewhere gets a letter of their own at their own address."""
-    parents = list(liable_parents(case)) or list(case.parents[:1])
-    homes: dict[tuple[str, str], list[Parent]] = {}
-    for parent in parents:
-        homes.setdefault(case.home_of(parent, case.pupils[0]).key(), []).append(parent)
-    return [tuple(group) for group in homes.values()]
-
-
 def pupil_groups(
     letter: forms.Letter, assessment: Assessment, variant: str | None
 ) -> list[tuple[tuple[int, ...], str | None]]:
     """Return the pupils of each letter, with its variant: one letter per child for letters that print a
-    child's own figures; for variant letters, siblings with the same variant share one (a family letter
-    never tells a parent a notice may follow for a child who cannot get one); else one for all."""
+    child's own figures; otherwise siblings share a letter when they share its variant and its figures (a
+    family letter never tells a parent a notice may follow for a child who cannot get one, nor prints one
+    child's sessions for another)."""
     case, decisions = assessment.case, assessment.decisions
     assert case is not None and decisions is not None
-    everyone = tuple(range(len(case.pupils)))
     if letter.per_pupil:
-        return [((n,), variant) for n in everyone]
-    if not letter.variants or variant is not None:
-        return [(everyone, variant)]
-    by_variant: dict[str, list[int]] = {}
+        return [((n,), variant) for n in range(len(case.pupils))]
+    groups: dict[tuple[str | None, int], list[int]] = {}
     for p in decisions.pupils:
-        by_variant.setdefault(p.leave_refusal_variant, []).append(p.index)
-    return [(tuple(indexes), name) for name, indexes in by_variant.items()]
+        chosen = variant if variant is not None or not letter.variants else p.leave_refusal_variant
+        groups.setdefault((chosen, absence_sessions(case, case.pupils[p.index])), []).append(p.index)
+    return [(tuple(indexes), chosen) for (chosen, _), indexes in groups.items()]
 
 
 def letter_inputs(

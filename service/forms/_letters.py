@@ -6,10 +6,10 @@ from typing import Any
 
 from service.case import Case
 from service.case import Parent
+from service.case import Pupil
 from service.councils import ENGLAND
 from service.forms import LetterInput
 from service.rules.penalty_notice import liable_parents
-from service.school_calendar import school_days_between
 from service.text import and_list
 from service.text import long_date
 from service.text import pounds
@@ -46,10 +46,23 @@ def and_cy(items: list[str]) -> str:
     return ", ".join(items[:-1]) + (" ac " if vowel else " a ") + items[-1]
 
 
-def school_days(case: Case) -> int:
-    """Return the school days of the absence (weekdays less bank holidays and INSET days)."""
+def absence_sessions(case: Case, pupil: Pupil) -> int:
+    """Return the unauthorised sessions of this pupil's absence, from the case, never from its dates: the
+    pupil's register marks within the absence when sent, else the absence's `unauthorised_sessions`."""
+    from service.register import UNAUTHORISED
+
     a = case.absence
-    return max(1, school_days_between(a.start_date, a.end_date, case.school.closures()))
+    attendance = case.attendance_of(pupil)
+    marks = attendance.marks if attendance else ()
+    within = [m for m in marks if a.start_date <= m.date <= a.end_date]
+    if within:
+        return sum(1 for m in within if m.code in UNAUTHORISED)
+    return a.unauthorised_sessions
+
+
+def school_days(sessions: int) -> int | float:
+    """Return sessions as school days (two sessions a day): 12 → 6, 11 → 5.5."""
+    return sessions // 2 if sessions % 2 == 0 else sessions / 2
 
 
 def base(inp: LetterInput) -> dict[str, Any]:
@@ -59,7 +72,9 @@ def base(inp: LetterInput) -> dict[str, Any]:
     home = case.home_of(parents[0], case.pupils[0])
     names = [p.full_name for p in case.pupils]
     single = len(case.pupils) == 1
-    days = school_days(case)
+    # Siblings in one letter share a count (documents.pupil_groups splits them otherwise).
+    sessions = absence_sessions(case, case.pupils[0])
+    days = school_days(sessions)
     return {
         "welsh": inp.welsh,
         "school": {
@@ -80,7 +95,7 @@ def base(inp: LetterInput) -> dict[str, Any]:
         "council": council.name,
         "threshold": council.threshold.unauthorised_sessions,
         "days": days,
-        "sessions": 2 * days,
+        "sessions": sessions,
         "holiday": case.absence.type == "holiday",
         "pn": penalty_amounts(council),
         "en": _english(inp, single, days),
@@ -106,7 +121,22 @@ def _child(case: Case, language: int) -> str:
     return CHILD.get(case.pupils[0].gender, CHILD["X"])[language]
 
 
-def _english(inp: LetterInput, single: bool, days: int) -> dict[str, Any]:
+def previous_letter(case: Case, document: str, parents: list[Parent]) -> Any:
+    """Return the date of the latest earlier letter of this kind sent for these pupils (and, when it names
+    one, to one of these parents), or None."""
+    upns = {p.upn for p in case.pupils}
+    ids = {p.id for p in parents}
+    sent = [
+        letter.sent_on
+        for letter in case.previous_letters
+        if letter.document == document
+        and (letter.pupil_upn is None or letter.pupil_upn in upns)
+        and (letter.parent_id is None or letter.parent_id in ids)
+    ]
+    return max(sent, default=None)
+
+
+def _english(inp: LetterInput, single: bool, days: int | float) -> dict[str, Any]:
     case = inp.case
     weeks = inp.council.threshold.window_school_weeks
     request = case.absence.leave_request
@@ -126,7 +156,7 @@ def _english(inp: LetterInput, single: bool, days: int) -> dict[str, Any]:
     }
 
 
-def _welsh(inp: LetterInput, single: bool, days: int) -> dict[str, Any]:
+def _welsh(inp: LetterInput, single: bool, days: int | float) -> dict[str, Any]:
     case = inp.case
     weeks = inp.council.threshold.window_school_weeks
     request = case.absence.leave_request

@@ -23,7 +23,11 @@ def fields(sheet: Sheet) -> dict[str, Value]:
         values[f"pupil{slot}_name"] = Value(pupil.full_name, f"pupils[{n}].surname")
         values[f"pupil{slot}_dob"] = Value(long_date(pupil.date_of_birth), f"pupils[{n}].date_of_birth")
     n0 = sheet.pupils[0][0]
-    requested = bool(case.absence.leave_request and case.absence.leave_request.submitted)
+    # "PLEASE ATTACH COPIES OF": a box is ticked only for what goes with the form (the attachments sent,
+    # and the certificate the service draws from the marks), never for what the case says was sent.
+    held = {a.kind for a in case.attachments}
+    if case.attendance and case.attendance.marks:
+        held.add("attendance_certificate")
     values |= {
         "pupils_address": Value(address_lines(first.address, with_postcode=False), f"pupils[{n0}].address"),
         "pupils_postcode": Value(first.address.postcode, f"pupils[{n0}].address.postcode"),
@@ -41,10 +45,10 @@ def fields(sheet: Sheet) -> dict[str, Value]:
         "headteacher": Value(case.school.headteacher, "school.headteacher"),
         "date": Value(long_date(sheet.today), "letter_date"),
         "sheet": Value(f"{sheet.number} of {sheet.count}", "pupils"),
-        "attach_certificate": Value(True, "attachments"),
-        "attach_leave_request": Value(requested, "absence.leave_request"),
-        "attach_refusal_letter": Value(requested, "absence.leave_request"),
-        "attach_holiday_letter": Value(not requested, "absence.leave_request"),
+        "attach_certificate": Value("attendance_certificate" in held, "attachments"),
+        "attach_leave_request": Value("leave_request_form" in held, "attachments"),
+        "attach_refusal_letter": Value("refusal_letter" in held, "attachments"),
+        "attach_holiday_letter": Value("holiday_letter" in held, "attachments"),
     }
     return values
 

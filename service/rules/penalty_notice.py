@@ -41,6 +41,16 @@ def liable_parents(case: Case) -> tuple[Parent, ...]:
     return chosen or tuple(p for p in case.parents if p.parental_responsibility)
 
 
+def households(case: Case) -> list[tuple[Parent, ...]]:
+    """Return the letters' recipients: the liable parents (else the first parent), one group per home,
+    so that a parent living elsewhere gets a letter of their own at their own address."""
+    parents = list(liable_parents(case)) or list(case.parents[:1])
+    homes: dict[tuple[str, str], list[Parent]] = {}
+    for parent in parents:
+        homes.setdefault(case.home_of(parent, case.pupils[0]).key(), []).append(parent)
+    return [tuple(group) for group in homes.values()]
+
+
 def earlier_notices(case: Case, parent: Parent, pupil: Pupil, today: date) -> int:
     """Count this parent's notices for this pupil issued within the three years before today."""
     since = three_years_before(today)

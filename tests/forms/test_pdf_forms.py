@@ -41,7 +41,8 @@ def test_pn3_fields_from_the_wiltshire_example(case, pdf_fields):
         "period_from": "5 October 2026", "period_to": "9 October 2026",
         "headteacher": "Mrs Joanna Whitlock", "signed": "", "date": "16 October 2026",
         "authorised_by_pno": "",
-        "attach_certificate": "/Yes", "attach_leave_request": "/Yes", "attach_refusal_letter": "/Yes",
+        # Nothing attached to the case: no box is ticked (issue 11: ticked only for what goes with it).
+        "attach_certificate": "/Off", "attach_leave_request": "/Off", "attach_refusal_letter": "/Off",
         "attach_holiday_letter": "/Off",
     }
 
