@@ -19,11 +19,11 @@ from service.forms import Value
 from service.forms._common import GENDERS
 from service.forms._common import form_parents
 from service.forms._common import lives_with
+from service.forms._common import notice_text
 from service.register import UNAUTHORISED
 from service.rules.penalty_notice import liable_parents
 from service.text import join_nonempty
 from service.text import long_date
-from service.text import pounds
 
 ABSENCE = {"holiday": "Holiday in term time", "irregular": "Irregular attendance"}
 
@@ -106,11 +106,11 @@ def _codes(case: Case) -> str:
 
 
 def _threshold(sheet: Sheet) -> str:
-    t = sheet.decisions.get("threshold") or {}
-    counted = f"{t.get('sessions')} counted from the {'register' if t.get('source') == 'marks' else 'totals'}"
+    t = sheet.decisions.threshold
+    counted = f"{t.sessions} counted from the {'register' if t.source == 'marks' else 'totals'}"
     window = ""
-    if t.get("window_start") and t.get("window_end"):
-        window = f" ({t['window_start']} to {t['window_end']})"
+    if t.window_start and t.window_end:
+        window = f" ({t.window_start.isoformat()} to {t.window_end.isoformat()})"
     return f"{councils.threshold_text(sheet.council)}: {counted}{window}."
 
 
@@ -133,22 +133,17 @@ def _actions(case: Case) -> str:
 
 
 def _notices(sheet: Sheet) -> str:
+    """One line per liable parent × pupil on this sheet (the typed decisions, `_common.notice_text`)."""
     case = sheet.case
     upns = {p.upn for _, p in sheet.pupils}
     lines = []
-    for notice in (sheet.decisions.get("penalty_notice") or {}).get("notices", []):
-        if notice["pupil_upn"] not in upns:
+    for notice in sheet.decisions.penalty_notice.notices:
+        if notice.pupil_upn not in upns:
             continue
-        parent = case.parent(notice["parent_id"])
-        pupil = next(p for _, p in sheet.pupils if p.upn == notice["pupil_upn"])
-        who = f"{parent.full_name if parent else notice['parent_id']} for {pupil.full_name}"
-        if notice["allowed"]:
-            early = notice.get("amount_early")
-            full = pounds(notice["amount_full"])
-            amounts = f"{pounds(early)} if paid early, else {full}" if early else full
-            lines.append(f"{who}: notice {notice['notice_number']}, {amounts}")
-        else:
-            lines.append(f"{who}: no notice ({notice['reason'].replace('_', ' ')})")
+        parent = case.parent(notice.parent_id)
+        pupil = next(p for _, p in sheet.pupils if p.upn == notice.pupil_upn)
+        who = f"{parent.full_name if parent else notice.parent_id} for {pupil.full_name}"
+        lines.append(f"{who}: {notice_text(notice)}")
     return "\n".join(lines) or "None"
 
 
