@@ -256,7 +256,8 @@ def test_scan_a_ctf_export_and_check_a_pupil(officer):
     officer.look("08-import")
     page.check("input[name=council][value=wiltshire]")
     for key, value in COUNCIL_DEFAULTS["school"].items():
-        page.fill(f"#school-{key}", value)
+        if isinstance(value, str):  # the page has no holiday fields (yet): the notice says what it lacks
+            page.fill(f"#school-{key}", value)
     page.set_input_files("#file", {"name": "school.xml", "mimeType": "text/xml", "buffer": school()})
     officer.submit("button:has-text('Scan the export')")
     assert page.title() == f"Pupils in the export – {TITLE}"
