@@ -557,18 +557,19 @@ def read_register(found: Found, register: Sheet, with_sheet: bool, options: Opti
     at = register.columns[field_name]
     spots = tuple(register.columns.get(k, 0) for k in ("date", "am", "pm"))
     quick = kind == "am_pm" and not options.lookup
-    last = None
+    last: str | None = None
     for line, cells in register.rows:
-        key = cells[at].strip() if at < len(cells) else ""
-        key = key.upper() if field_name == "upn" else key
-        if not key:
-            message = f"This register row has no {'UPN' if field_name == 'upn' else 'pupil id'}."
-            found.issues.add(LineIssue("register", "required", message, line), group="key")
-            continue
-        if parsed is None or key != last:  # rows come pupil by pupil: look up on change
+        raw = cells[at] if at < len(cells) else ""
+        if parsed is None or raw != last:  # rows come pupil by pupil: look up on change
+            key = raw.strip().upper() if field_name == "upn" else raw.strip()
+            if not key:
+                message = f"This register row has no {'UPN' if field_name == 'upn' else 'pupil id'}."
+                found.issues.add(LineIssue("register", "required", message, line), group="key")
+                parsed, last = None, None
+                continue
             parsed = _pupil_of(found, register, cells, key, field_name, line, with_sheet)
             days = found.days.setdefault(parsed_key(parsed), {})
-            last = key
+            last = raw
         if not quick or not _quick(found, spots, days, cells):
             _register_row(found, register, kind, parsed, line, cells, options)
     return kind
@@ -595,10 +596,13 @@ def _pupil_of(
 def _quick(found: Found, spots: tuple[int, ...], days: dict[date, list[str]], cells: list[str]) -> bool:
     """Store a plain AM/PM row (a known date, two one-letter codes, a new day) at once; else say no."""
     try:
-        text, am, pm = cells[spots[0]].strip(), cells[spots[1]].strip(), cells[spots[2]].strip()
+        text, am, pm = cells[spots[0]], cells[spots[1]], cells[spots[2]]
     except IndexError:
         return False
-    day = found.dates.get(text) or found.date(text)
+    day = found.dates.get(text)
+    if day is None:
+        day = found.date(text.strip())
+        found.dates[text] = day
     if day is None or day in days or am not in SIMPLE or pm not in SIMPLE:
         return False
     days[day] = [am or NO_MARK, pm or NO_MARK]
