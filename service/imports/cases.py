@@ -138,6 +138,8 @@ def same_home(a: Mapping[str, str] | None, b: Mapping[str, str] | None) -> bool:
 
 def best_phone(phones: tuple[str, ...]) -> str | None:
     """Return the first number that is a UK phone, else the first as sent (validation reports it)."""
+    if len(phones) <= 1:  # nothing to choose between: the case's validation parses it once
+        return phones[0] if phones else None
     return next((p for p in phones if normalise_phone(p)), phones[0] if phones else None)
 
 

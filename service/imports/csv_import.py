@@ -557,6 +557,7 @@ def read_register(found: Found, register: Sheet, with_sheet: bool, options: Opti
     at = register.columns[field_name]
     spots = tuple(register.columns.get(k, 0) for k in ("date", "am", "pm"))
     quick = kind == "am_pm" and not options.lookup
+    dates = found.dates
     last: str | None = None
     for line, cells in register.rows:
         raw = cells[at] if at < len(cells) else ""
@@ -570,8 +571,16 @@ def read_register(found: Found, register: Sheet, with_sheet: bool, options: Opti
             parsed = _pupil_of(found, register, cells, key, field_name, line, with_sheet)
             days = found.days.setdefault(parsed_key(parsed), {})
             last = raw
-        if not quick or not _quick(found, spots, days, cells):
-            _register_row(found, register, kind, parsed, line, cells, options)
+        if quick:  # a plain AM/PM row (a known date, two one-letter codes, a new day) is stored at once
+            try:
+                text, am, pm = cells[spots[0]], cells[spots[1]], cells[spots[2]]
+            except IndexError:
+                text = am = pm = ""
+            day = dates.get(text) or _date_of(found, text)
+            if day is not None and day not in days and am in SIMPLE and pm in SIMPLE:
+                days[day] = [am or NO_MARK, pm or NO_MARK]
+                continue
+        _register_row(found, register, kind, parsed, line, cells, options)
     return kind
 
 
@@ -593,20 +602,11 @@ def _pupil_of(
     return parsed
 
 
-def _quick(found: Found, spots: tuple[int, ...], days: dict[date, list[str]], cells: list[str]) -> bool:
-    """Store a plain AM/PM row (a known date, two one-letter codes, a new day) at once; else say no."""
-    try:
-        text, am, pm = cells[spots[0]], cells[spots[1]], cells[spots[2]]
-    except IndexError:
-        return False
-    day = found.dates.get(text)
-    if day is None:
-        day = found.date(text.strip())
-        found.dates[text] = day
-    if day is None or day in days or am not in SIMPLE or pm not in SIMPLE:
-        return False
-    days[day] = [am or NO_MARK, pm or NO_MARK]
-    return True
+def _date_of(found: Found, text: str) -> date | None:
+    """Return the date of a cell as sent (spaces and all), parsed once per distinct text."""
+    day = found.date(text.strip())
+    found.dates[text] = day
+    return day
 
 
 def _days_segment(days: dict[date, list[str]]) -> tuple[date, str]:
