@@ -19,11 +19,11 @@ DEFAULT_WEEKS = 6  # rules.md: an improvement period of 3 to 6 school weeks
 def term_closures(case: Case, council: Council) -> tuple[date, ...] | None:
     """Return the days the school is closed (INSET days and holidays), or None when no term dates are known.
 
-    The school's own holidays win; else the council's published term dates, when its data has them
-    (`Council.holidays`, councils issue #13). Without either, a date counted in school days would run
+    The school's own holidays win; else the council's published term dates, when its file has them
+    (`Council.holidays`). Without either, a date counted in school days would run
     through a holiday (six school weeks from late November would count Christmas as school).
     """
-    holidays = case.school.holidays or tuple(getattr(council, "holidays", ()) or ())
+    holidays = case.school.holidays or council.holidays
     if not holidays:
         return None
     days = list(case.school.upcoming_inset_days)

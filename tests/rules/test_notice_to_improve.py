@@ -75,3 +75,21 @@ def test_pupil_bars(case: Loader, absence_type: str, dob: str, looked_after: boo
 def test_the_example_with_a_register_is_allowed(case: Loader) -> None:
     data = case("wiltshire-irregular-marks")
     assert decide(data, True) == {"allowed": True, "reason": "allowed"}
+
+
+def test_improvement_period_counts_through_the_councils_term_dates_when_the_school_sends_none(case):
+    """Issue 11 (7): the school's holidays win; else the council's published term dates; else none."""
+    from dataclasses import replace
+    from datetime import date
+
+    from service.councils import TermDates
+
+    data = case("wiltshire-irregular-marks")
+    del data["school"]["holidays"]
+    loaded, _ = load_case(data)
+    council = councils.get(loaded.council)
+    today = date(2026, 11, 23)
+    assert notice_to_improve.decide(loaded, council, True, today).period_end is None
+    published = replace(council, term_dates=TermDates(((date(2026, 12, 21), date(2027, 1, 1)),), "test"))
+    found = notice_to_improve.decide(loaded, published, True, today)
+    assert (found.period_start, found.period_end) == (date(2026, 11, 24), date(2027, 1, 18))
