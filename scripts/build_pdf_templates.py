@@ -501,7 +501,9 @@ def draw_footer(c: Canvas, form: Form, page: int, pages: int) -> None:
     c.setFont(REGULAR, 7)
     c.setFillColor(GREY)
     c.drawString(LEFT, FOOTER_Y, f"{form.heading[0]} – {form.heading[2]}")
-    c.drawRightString(RIGHT, FOOTER_Y, f"Page {page} of {pages}")
+    if pages > 1 or not form.corner:
+        # A one-page form numbered by sheets (PN3: "Sheet 2 of 2") would read "Page 1 of 1" beside it.
+        c.drawRightString(RIGHT, FOOTER_Y, f"Page {page} of {pages}")
 
 
 def end_page(c: Canvas, form: Form, page: int, y: float) -> None:

@@ -260,3 +260,11 @@ def test_validate_for_a_form_says_it_is_not_ready_to_submit_without_its_attachme
     done = client.post(f"{VALIDATE}?document=pn3", json=wiltshire_attached(case("wiltshire-holiday"))).get_json()
     assert done["ready_to_submit"] is True
     assert client.post(VALIDATE, json=case("wiltshire-holiday")).get_json()["ready_to_submit"] is None
+
+
+def test_a_pn3_of_two_sheets_does_not_say_page_1_of_1(client, case, pdf_text):
+    data = case("wiltshire-holiday")
+    data["pupils"].append({**data["pupils"][1], "upn": third_upn(), "forename": "Ivy"})
+    text = pdf_text(client.post("/api/v1/documents/pn3", json=data).data)
+    assert "Sheet" in text and "2 of 2" in text and "Ivy Fairweather" in text
+    assert "Page 1 of 1" not in text
