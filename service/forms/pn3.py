@@ -20,7 +20,9 @@ def fields(sheet: Sheet) -> dict[str, Value]:
     first = sheet.pupils[0][1]
     values = parent_values(case, sheet.pupils[0], postcode_apart=True)
     for slot, (n, pupil) in enumerate(sheet.pupils, start=1):
-        values[f"pupil{slot}_name"] = Value(pupil.full_name, f"pupils[{n}].surname")
+        # More pupils than rows: each says which of the family it is (the rows are not numbered).
+        several = f" (pupil {n + 1} of {len(case.pupils)})" if len(case.pupils) > 2 else ""
+        values[f"pupil{slot}_name"] = Value(pupil.full_name + several, f"pupils[{n}].surname")
         values[f"pupil{slot}_dob"] = Value(long_date(pupil.date_of_birth), f"pupils[{n}].date_of_birth")
     n0 = sheet.pupils[0][0]
     # "PLEASE ATTACH COPIES OF": a box is ticked only for what goes with the form (the attachments sent,

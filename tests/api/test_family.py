@@ -268,3 +268,11 @@ def test_a_pn3_of_two_sheets_does_not_say_page_1_of_1(client, case, pdf_text):
     text = pdf_text(client.post("/api/v1/documents/pn3", json=data).data)
     assert "Sheet" in text and "2 of 2" in text and "Ivy Fairweather" in text
     assert "Page 1 of 1" not in text
+
+
+def test_the_third_pupil_is_not_labelled_pupil_1(client, case, pdf_text):
+    data = case("wiltshire-holiday")
+    data["pupils"].append({**data["pupils"][1], "upn": third_upn(), "forename": "Ivy"})
+    text = " ".join(pdf_text(client.post("/api/v1/documents/pn3", json=data).data).split())
+    assert "PUPIL (1)" not in text
+    assert "Ivy Fairweather (pupil 3 of 3)" in text
