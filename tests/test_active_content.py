@@ -133,3 +133,23 @@ def test_bundle_api_uses_the_setting(case):
     assert "attachment_active_content" in [e["code"] for e in response.get_json()["errors"]]
     removing = create_app({"TESTING": True, "ACTIVE_CONTENT": "remove"}).test_client()
     assert removing.post("/api/v1/bundles", json=data).status_code == 200
+
+
+@pytest.mark.parametrize("mode", ["refuse", "remove"])
+def test_no_hostile_file_of_the_fuzz_set_reaches_a_bundle(case, mode):
+    from tests.fuzz.test_hostile_pdfs import HOSTILE as FUZZ
+
+    for name, content in FUZZ.items():
+        data = with_hostile_letter(case, content)
+        try:
+            archive = bundles.build(data, Engines(), active_content=mode)
+        except CannotProduce as refused:
+            codes = {e.code for e in refused.report.errors}
+            assert codes & {"attachment_active_content", "attachment_unreadable", "attachment_encrypted",
+                            "attachment_too_large", "attachment_missing"}, (name, codes)
+            continue
+        files = zipfile.ZipFile(io.BytesIO(archive.read()))
+        archive.close()
+        letter = files.read("wiltshire-fairweather-zoe-refusal-letter.pdf")
+        assert mode == "remove" and letter != content, name  # only ever a cleaned copy
+        assert active_content.find(PdfReader(io.BytesIO(letter))) == [], name
