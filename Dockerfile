@@ -18,7 +18,11 @@ RUN useradd --create-home --uid 10001 app
 USER app
 # Listens on all interfaces only when API keys are given (ATTENDANCE_API_KEYS or ATTENDANCE_API_KEYS_FILE);
 # without them gunicorn.conf.py binds to 127.0.0.1 and says so. Set ATTENDANCE_SECRET_KEY for the pages'
-# CSRF cookie when running several containers, and ATTENDANCE_BUNDLE_SIGNING_KEY to sign bundles.
+# CSRF cookie when running several containers. A school signs its bundles with its certificate: mount the
+# PKCS#12 read-only (e.g. /run/secrets/school.p12) and set ATTENDANCE_SIGNING_PKCS12 and
+# ATTENDANCE_SIGNING_PASSPHRASE (optionally ATTENDANCE_SIGNING_TSA_URL); a council checking bundles mounts
+# its trust folder and sets ATTENDANCE_TRUST_DIR. ATTENDANCE_BUNDLE_SIGNING_KEY (HMAC) only when one
+# service both makes and checks bundles.
 ENV ATTENDANCE_BIND=0.0.0.0:8000 PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \

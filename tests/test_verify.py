@@ -366,3 +366,15 @@ def test_bundle_timestamped_by_the_configured_tsa(case, test_pki, tmp_path):
     down = create_app({**settings, "SIGNING_TSA_URL": "http://127.0.0.1:9/"}).test_client()
     response = down.post("/api/v1/bundles", json=wiltshire(case))
     assert (response.status_code, response.get_json()["code"]) == (503, "signing_unavailable")
+
+
+def test_merged_pdf_is_signed_too(case, signing_engines, council_trust):
+    archive = bundles.build(wiltshire(case), signing_engines, merged=True, now=AT)
+    raw = archive.read()
+    archive.close()
+    result = verify.verify(raw, None, council_trust)
+    assert result["valid"] is True, result["errors"]
+    merged = next(f for f in result["files"] if f["role"] == "merged")
+    assert merged["status"] == "signed"
+    # the parts were joined before signing, so the merged PDF holds only its own signature
+    assert len(merged["signatures"]) == 1
