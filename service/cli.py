@@ -22,9 +22,12 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--document", help="also check what blocks this document (e.g. pn3)")
     check.add_argument("--today", type=date.fromisoformat, help="the date to judge on (YYYY-MM-DD)")
     _import_parser(commands)
+    _verify_parser(commands)
     args = parser.parse_args(argv)
     if args.command == "import":
         return import_export(args)
+    if args.command == "verify":
+        return verify_bundle(args)
     try:
         raw = sys.stdin.read() if str(args.case) == "-" else args.case.read_text(encoding="utf-8")
         data = json.loads(raw)
@@ -41,6 +44,37 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     return 0 if report.valid else 1
+
+
+def _verify_parser(commands: argparse._SubParsersAction) -> None:
+    checking = commands.add_parser(
+        "verify", help="check a received bundle as a council: complete, signed, trusted"
+    )
+    checking.add_argument("bundle", type=Path, help="the bundle (ZIP)")
+    checking.add_argument(
+        "--trust", type=Path, action="append", default=[], help="a folder of trusted certificates and CRLs"
+    )
+    checking.add_argument("--key", help="the shared HMAC key (only for a service checking its own bundles)")
+
+
+def verify_bundle(args: argparse.Namespace) -> int:
+    """Print what verify answers; exit 0 when the bundle is valid, 1 when not, 2 on bad input."""
+    from service import verify
+    from service.engines.signatures import SigningSettingsError
+    from service.engines.signatures import load_trust
+
+    try:
+        data = args.bundle.read_bytes()
+        trust = load_trust(str(p) for p in args.trust) if args.trust else None
+        result = verify.verify(data, args.key.encode() if args.key else None, trust)
+    except (OSError, SigningSettingsError) as exc:
+        print(f"cannot verify: {exc}", file=sys.stderr)
+        return 2
+    except (verify.ManifestInvalid, verify.JsonTooDeep) as exc:
+        print(f"the manifest has the wrong shape: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0 if result["valid"] else 1
 
 
 def _import_parser(commands: argparse._SubParsersAction) -> None:

@@ -378,3 +378,17 @@ def test_merged_pdf_is_signed_too(case, signing_engines, council_trust):
     assert merged["status"] == "signed"
     # the parts were joined before signing, so the merged PDF holds only its own signature
     assert len(merged["signatures"]) == 1
+
+
+def test_command_line_verify(signed_wiltshire, test_pki, tmp_path, capsys):
+    from service.cli import main
+
+    bundle = tmp_path / "bundle.zip"
+    bundle.write_bytes(signed_wiltshire)
+    trust = test_pki.trust_dir(tmp_path / "trust")
+    assert main(["verify", str(bundle), "--trust", str(trust)]) == 0
+    assert json.loads(capsys.readouterr().out)["valid"] is True
+    assert main(["verify", str(bundle)]) == 1  # trusting nobody, nothing is valid
+    assert "signer_untrusted" in capsys.readouterr().out
+    assert main(["verify", str(bundle), "--trust", str(tmp_path / "nowhere")]) == 2
+    assert "does not exist" in capsys.readouterr().err
