@@ -23,6 +23,9 @@ from service import attachments
 from service.engines.signatures import SignatureCheck
 from service.engines.signatures import SignatureUnreadable
 from service.engines.signatures import TrustStore
+from service.limits import PDF_PARSE_SECONDS
+from service.limits import TimeLimitExceeded
+from service.limits import time_limit
 from service.manifest import MANIFEST
 from service.manifest import MANIFEST_SIGNATURE
 from service.manifest import SIGNED_ROLES
@@ -393,8 +396,9 @@ def _check_pdf_signatures(archive: zipfile.ZipFile, run: _Run) -> None:
             continue
         produced = check.role in SIGNED_ROLES
         try:
-            check.signatures = run.trust.check_pdf(archive.read(check.name))
-        except SignatureUnreadable:
+            with time_limit(PDF_PARSE_SECONDS):  # a hostile PDF must not hold the worker
+                check.signatures = run.trust.check_pdf(archive.read(check.name))
+        except (SignatureUnreadable, TimeLimitExceeded):
             check.status = "damaged"
             if produced:
                 run.errors.append(

@@ -392,3 +392,16 @@ def test_command_line_verify(signed_wiltshire, test_pki, tmp_path, capsys):
     assert "signer_untrusted" in capsys.readouterr().out
     assert main(["verify", str(bundle), "--trust", str(tmp_path / "nowhere")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_hostile_pdfs_in_a_received_bundle(signed_wiltshire, council_trust):
+    import time
+
+    from tests.fuzz.test_hostile_pdfs import HOSTILE as FUZZ
+
+    for name, content in FUZZ.items():
+        start = time.perf_counter()
+        result = verify.verify(rezip(signed_wiltshire, lambda f, c=content: f.update({PN3: c})), None, council_trust)
+        assert time.perf_counter() - start < 15, name
+        assert result["valid"] is False
+        assert (PN3, "hash_mismatch") in codes(result), name

@@ -38,6 +38,7 @@ from pypdf.generic import TextStringObject
 
 from service.engines.pdf_font import RESOURCE_NAME
 from service.engines.pdf_font import Font
+from service.limits import TimeLimitExceeded
 
 FIELD_NAME = "SchoolSignature"
 KEY_USAGES = {"non_repudiation", "digital_signature"}  # either will do: schools' certificates differ
@@ -456,6 +457,8 @@ class TrustStore:
         try:
             reader = PdfFileReader(io.BytesIO(pdf), strict=False)
             embedded = list(reader.embedded_regular_signatures)
+        except TimeLimitExceeded:
+            raise
         except Exception as exc:  # a damaged PDF can raise anything from the parser
             raise SignatureUnreadable(type(exc).__name__) from None
         out = []
@@ -463,6 +466,8 @@ class TrustStore:
         for sig in embedded:
             try:
                 status = validate_pdf_signature(sig, self._context(), key_usage_settings=usage)
+            except TimeLimitExceeded:
+                raise
             except Exception as exc:  # a malformed signature container
                 logging.getLogger(__name__).info("signature unreadable: %s", type(exc).__name__)
                 out.append(SignatureCheck("", None, False, False, False, False, False, "unreadable"))
