@@ -405,3 +405,45 @@ def test_hostile_pdfs_in_a_received_bundle(signed_wiltshire, council_trust):
         assert time.perf_counter() - start < 15, name
         assert result["valid"] is False
         assert (PN3, "hash_mismatch") in codes(result), name
+
+
+def test_every_declared_signature_box_is_on_its_template():
+    from service import forms
+
+    for document in forms.all():
+        box = document.signature
+        if box is not None and box.field:
+            assert isinstance(document, forms.PdfForm)
+            spot = bundles._field_spot(document.template_path, box.field)
+            assert spot is not None, f"{document.id}: no field {box.field!r} in {document.template}"
+            x1, y1, x2, y2 = spot.box
+            assert x2 - x1 > 100 and y2 - y1 > 10
+
+
+def test_generic_request_is_signed_on_its_signed_box(signing_engines, council_trust):
+    from tests.conftest import certificate_pdf
+
+    data = load_example_with([("attendance_certificate", certificate_pdf("Fairweather, Zoë")),
+                              ("attendance_certificate", certificate_pdf("Fairweather, Alfie")),
+                              ("refusal_letter", make_pdf(["The absence has not been authorised."])),
+                              ("leave_request_form", make_pdf(["Leave request", "Zoë and Alfie Fairweather"]))])
+    raw = build(data, signing_engines)
+    [name] = [n for n in entries(raw) if n.endswith("generic-request.pdf")]
+    reader = PdfReader(io.BytesIO(entries(raw)[name]))
+    sigs = [(i, a.get_object()) for i, p in enumerate(reader.pages) for a in p.get("/Annots", [])
+            if a.get_object().get("/FT") == "/Sig"]
+    [(page, sig)] = sigs
+    assert (page, [float(v) for v in sig["/Rect"]]) == (1, [306, 388, 538, 406])
+    result = verify.verify(raw, None, council_trust)
+    assert result["valid"] is True, result["errors"]
+
+
+def load_example_with(files):
+    import base64
+
+    from tests.conftest import load_example
+
+    data = load_example("national-england-holiday")
+    data["attachments"] = [{"kind": k, "filename": f"{k}.pdf", "content_base64": base64.b64encode(c).decode()}
+                           for k, c in files]
+    return data

@@ -15,6 +15,7 @@ from service.case import Case
 from service.forms import PdfForm
 from service.forms import Requirement
 from service.forms import Sheet
+from service.forms import SignatureBox
 from service.forms import Value
 from service.forms._common import GENDERS
 from service.forms._common import form_parents
@@ -188,4 +189,5 @@ DOCUMENT = PdfForm(
     template="generic-request.pdf",
     fields=fields,
     pupils_per_sheet=4,
+    signature=SignatureBox(field="signed"),  # the headteacher's "Signed" box, beside their name
 )
