@@ -26,6 +26,8 @@ from pypdf.generic import IndirectObject
 from pypdf.generic import NameObject
 from pypdf.generic import PdfObject
 
+from service.limits import TimeLimitExceeded
+
 MAX_OBJECTS = 50_000  # beyond this the walk stops and the file counts as active (fail closed)
 MAX_DEPTH = 64
 
@@ -97,6 +99,8 @@ def _objects(reader: PdfReader) -> Iterator[PdfObject]:
     for number, generation in sorted(numbers):
         try:
             obj = reader.get_object(IndirectObject(number, generation, reader))
+        except TimeLimitExceeded:
+            raise  # the caller's time limit, never swallowed
         except Exception:  # noqa: S112 - a damaged object is not active content; the reader skips it too
             continue
         if obj is not None:
