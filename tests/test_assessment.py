@@ -66,3 +66,12 @@ def test_openapi_describes_the_decisions_field_by_field(client):
             "amount_full", "reason"} <= set(notice)
     assert {"notices", "uniform"} <= set(schemas["PenaltyNotice"]["properties"])
     assert {"period_start", "period_end"} <= set(schemas["NoticeToImprove"]["properties"])
+
+
+def test_every_document_lists_its_needs_as_checks():
+    from service import forms
+    from service.needs import Need
+
+    for document in forms.all():
+        assert all(isinstance(n, Need) and callable(n) for n in document.needs), document.id
+    assert forms.get("pn3").need_names == {"penalty_notice", "holiday"}

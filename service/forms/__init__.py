@@ -16,21 +16,14 @@ from service.case import Parent
 from service.case import Pupil
 from service.councils import WHEN  # noqa: F401 - re-exported: checklists are council data too
 from service.councils import Requirement
+from service.needs import NAMED  # noqa: E402 - after the imports it shares with service.needs
+from service.needs import Need  # noqa: E402
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
-# What a document needs the rules to allow before it can be produced (see documents.blocking_issues).
-NEEDS = (
-    "penalty_notice",
-    "notice_to_improve",
-    "holiday",
-    "irregular",
-    "marks",
-    "attendance",
-    "class_average",
-    "leave_not_authorised",
-    "term_dates",
-)
+# What a document needs the rules to allow before it can be produced: `service.needs` (each a Need, a
+# named check); a document lists them, and a name (the first wave's form) is read as its Need.
+NEEDS = tuple(NAMED)
 
 
 class NotAvailable(Exception):
@@ -83,16 +76,23 @@ class Document:
     id: str
     title: str
     outputs: tuple[str, ...]
-    needs: tuple[str, ...] = ()
+    needs: tuple[Need | str, ...] = ()
     attachments: tuple[Requirement, ...] = ()
     advice: tuple[str, ...] = ()  # checks that only warn (see validation._ADVICE)
     available: bool = True
     signature: SignatureBox | None = None  # None: signed without a visible signature
 
     def __post_init__(self) -> None:
-        unknown = set(self.needs) - set(NEEDS)
+        unknown = [n for n in self.needs if isinstance(n, str) and n not in NAMED]
         if unknown:
             raise ValueError(f"{self.id}: unknown needs {sorted(unknown)}; known: {NEEDS}")
+        resolved = tuple(NAMED[n] if isinstance(n, str) else n for n in self.needs)
+        object.__setattr__(self, "needs", resolved)
+
+    @property
+    def need_names(self) -> frozenset[str]:
+        """Return the names of what the document needs (`penalty_notice`, `holiday` …)."""
+        return frozenset(n.name for n in self.needs)  # type: ignore[union-attr]
 
     def render(self, job: Job) -> bytes:
         """Return the document's bytes: each kind renders itself (the hook every kind defines)."""

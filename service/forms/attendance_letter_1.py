@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from service import needs
 from service.charts import sessions_missed
 from service.engines.docx_renderer import Image
 from service.forms import Letter
@@ -35,7 +36,7 @@ DOCUMENT = Letter(
     id="attendance-letter-1",
     title="First attendance concern letter, with a chart",
     outputs=("docx", "pdf"),
-    needs=("attendance", "class_average"),
+    needs=(needs.ATTENDANCE, needs.CLASS_AVERAGE),
     template="attendance-letter-1.docx",
     context=context,
     per_pupil=True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from service import needs
 from service.forms import Letter
 from service.forms import LetterInput
 from service.forms._letters import base
@@ -28,7 +29,7 @@ DOCUMENT = Letter(
     id="attendance-letter-2",
     title="Second attendance letter, inviting to an attendance meeting",
     outputs=("docx", "pdf"),
-    needs=("attendance",),
+    needs=(needs.ATTENDANCE,),
     template="attendance-letter-2.docx",
     context=context,
     per_pupil=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from service import needs
 from service.forms import PdfForm
 from service.forms import Requirement
 from service.forms import Sheet
@@ -39,7 +40,7 @@ DOCUMENT = PdfForm(
     id="dorset-holiday",
     title="School attendance request for penalty notice – holiday",
     outputs=("pdf",),
-    needs=("penalty_notice", "holiday"),
+    needs=(needs.PENALTY_NOTICE, needs.HOLIDAY),
     # "WE WILL ONLY PROCEED IF WE HAVE THESE DOCUMENTS" (App. 7).
     attachments=(
         Requirement(

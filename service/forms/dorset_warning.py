@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from service import needs
 from service.forms import PdfForm
 from service.forms import Requirement
 from service.forms import Sheet
@@ -34,7 +35,7 @@ DOCUMENT = PdfForm(
     id="dorset-warning",
     title="School attendance request for penalty notice warning",
     outputs=("pdf",),
-    needs=("notice_to_improve", "irregular"),
+    needs=(needs.NOTICE_TO_IMPROVE, needs.IRREGULAR),
     # "Please email this form with a up to date Attendance Certificate attached" (App. 8).
     attachments=(
         Requirement(

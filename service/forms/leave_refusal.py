@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from service import needs
 from service.forms import Letter
 from service.forms import LetterInput
 from service.forms._letters import GROUNDS
@@ -29,7 +30,7 @@ DOCUMENT = Letter(
     id="leave-refusal",
     title="Leave of absence refusal letter",
     outputs=("docx", "pdf"),
-    needs=("leave_not_authorised",),
+    needs=(needs.LEAVE_NOT_AUTHORISED,),
     template="leave-refusal-{variant}.docx",
     context=context,
     variants=VARIANTS,

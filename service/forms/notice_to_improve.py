@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from service import needs
 from service.forms import Letter
 from service.forms import LetterInput
 from service.forms._letters import base
@@ -47,7 +48,7 @@ DOCUMENT = Letter(
     id="notice-to-improve",
     title="Notice to improve school attendance",
     outputs=("docx", "pdf"),
-    needs=("notice_to_improve", "irregular", "attendance", "term_dates"),
+    needs=(needs.NOTICE_TO_IMPROVE, needs.IRREGULAR, needs.ATTENDANCE, needs.TERM_DATES),
     template="notice-to-improve.docx",
     context=context,
     per_pupil=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from service import needs
 from service.forms import PdfForm
 from service.forms import Requirement
 from service.forms import Sheet
@@ -59,7 +60,7 @@ DOCUMENT = PdfForm(
     id="pn3",
     title="School notification of unauthorised leave of absence (PN3)",
     outputs=("pdf",),
-    needs=("penalty_notice", "holiday"),
+    needs=(needs.PENALTY_NOTICE, needs.HOLIDAY),
     # "PLEASE ATTACH COPIES OF … NOTIFICATIONS CANNOT BE PROCESSED WITHOUT THESE" (App. 11).
     attachments=(
         Requirement(

@@ -76,7 +76,7 @@ def render(
 ) -> tuple[str, Any]:
     """Return (status, Rendered or the reasons) for one pupil: produced, not_allowed or cannot_produce."""
     document = forms.get(document_id)
-    if GATED & set(document.needs) and document_id not in result.row["documents_allowed"]:
+    if GATED & document.need_names and document_id not in result.row["documents_allowed"]:
         return "not_allowed", [e.code for e in result.errors] or ["not_allowed_by_rules"]
     if isinstance(document, forms.Letter) and result.loaded is not None:
         return _letter(result, document, fmt, engines, given)

@@ -209,7 +209,7 @@ def allowed(done: Assessment) -> list[str]:
     out = []
     for document_id in done.council.documents:
         document = forms.get(document_id)
-        if GATED & set(document.needs) and not [
+        if GATED & document.need_names and not [
             i for i in done.blocking(document) if i.code != "term_dates_required"
         ]:
             out.append(document_id)
