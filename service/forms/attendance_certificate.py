@@ -381,7 +381,7 @@ def story(case: Case) -> list[Flowable]:
         Spacer(0, 10),
         _summary(register.count(marks)),
         *_section("Sessions by attendance code"),
-        _code_table(marks, codes.table(councils.get(case.council).country)),
+        _code_table(marks, codes.table(councils.for_case(case).country)),
         *_section("Register by session", key),
         _grid(marks),
         Spacer(0, BLOCK_H + 4),  # room for the headteacher's block at the foot of the last page

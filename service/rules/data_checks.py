@@ -121,7 +121,7 @@ def register_codes(case: Case) -> list[Issue]:
     att = case.attendance
     if att is None or not att.marks:
         return []
-    table = codes.table(councils.get(case.council).country)
+    table = codes.table(councils.for_case(case).country)
     found: dict[str, tuple[int, str, list[str]]] = {}
     for n, mark in enumerate(att.marks):
         known = table.get(mark.code)

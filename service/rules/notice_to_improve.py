@@ -32,6 +32,11 @@ def term_closures(case: Case, council: Council) -> tuple[date, ...] | None:
     return tuple(days)
 
 
+def council_weeks(council: Council) -> int | None:
+    """Return the improvement period the council's file publishes (Norfolk, Manchester: 6 school weeks)."""
+    return council.notice_to_improve.period_school_weeks if council.notice_to_improve else None
+
+
 def improvement_period(today: date, weeks: int, closures: tuple[date, ...]) -> tuple[date, date]:
     """Return the first and last school day of an improvement period of `weeks` school weeks
     (5 school days a week, skipping weekends, bank holidays and the closures)."""
@@ -53,7 +58,7 @@ def decide(
         return NoticeToImproveDecision(False, min(bars, key=REASONS.index))
     if not threshold_met:
         return NoticeToImproveDecision(False, "threshold_not_met")
-    weeks = case.improvement_period_weeks or DEFAULT_WEEKS
+    weeks = case.improvement_period_weeks or council_weeks(council) or DEFAULT_WEEKS
     closures = term_closures(case, council)
     if closures is None or today is None:
         return NoticeToImproveDecision(True, "allowed", weeks=weeks)

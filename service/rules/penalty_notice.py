@@ -97,6 +97,9 @@ def needs_notice_to_improve_first(case: Case, council: Council) -> bool:
     first, except for holiday in term time, or where the school says support is not appropriate (then a
     warning, not an error: see `support_not_appropriate`).
     """
+    step = council.first_step(case.absence.type)  # the council's file, where it publishes what comes first
+    if step is not None:
+        return step == "notice_to_improve"
     return council.country == ENGLAND and case.absence.type != "holiday"
 
 
