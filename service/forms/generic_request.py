@@ -188,7 +188,6 @@ DOCUMENT = PdfForm(
     ),
     template="generic-request.pdf",
     fields=fields,
-    signature=SignatureBox(field="signed"),  # "SIGNED:" beside the headteacher
     pupils_per_sheet=4,
     signature=SignatureBox(field="signed"),  # the headteacher's "Signed" box, beside their name
 )
