@@ -57,6 +57,9 @@ def register(app: Flask) -> None:
     # one for all its workers when it is unset). A single process (flask run, tests) can make its own.
     app.config["SECRET_KEY"] = str(key) if key else secrets.token_urlsafe(32)
     csrf.init_app(app)
+    from service.web import language
+
+    language.register(app)
     from service.web import views  # noqa: F401 - the routes register themselves on blp
 
     app.register_blueprint(blp)

@@ -132,6 +132,12 @@ def report(
     )
 
 
+def welsh_council(data: Mapping[str, Any]) -> bool:
+    """Return whether the case belongs to a council in Wales (its pages then default to Welsh)."""
+    council = data.get("council")
+    return isinstance(council, str) and council in councils.ids() and councils.get(council).country == "wales"
+
+
 def _council_name(data: Mapping[str, Any]) -> str:
     council = data.get("council")
     return councils.get(council).name if isinstance(council, str) and council in councils.ids() else ""

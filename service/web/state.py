@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 from werkzeug.datastructures import MultiDict
 
@@ -28,18 +29,20 @@ from service.problems import Problem
 
 # How each kind is named on the pages (case-format.md, "Kinds").
 KIND_LABELS = {
-    "attendance_certificate": "Attendance certificate",
-    "leave_request_form": "Leave of absence request form",
-    "refusal_letter": "Letter saying the absence is not authorised",
-    "holiday_letter": "Letter saying the absence is not authorised, as the child is believed to have "
-    "been on holiday",
-    "attendance_certificate_previous_year": "Attendance certificate for the previous school year",
-    "headteacher_certificate": "Headteacher's certificate",
-    "early_help_assessment": "Early help assessment or plan",
-    "attendance_plan": "School attendance plan",
-    "parent_communication": "Letters and other contact telling the parents (of the absence, the warning, "
-    "the referral)",
-    "other": "Other supporting documents",
+    "attendance_certificate": _l("Attendance certificate"),
+    "leave_request_form": _l("Leave of absence request form"),
+    "refusal_letter": _l("Letter saying the absence is not authorised"),
+    "holiday_letter": _l(
+        "Letter saying the absence is not authorised, as the child is believed to have been on holiday"
+    ),
+    "attendance_certificate_previous_year": _l("Attendance certificate for the previous school year"),
+    "headteacher_certificate": _l("Headteacher's certificate"),
+    "early_help_assessment": _l("Early help assessment or plan"),
+    "attendance_plan": _l("School attendance plan"),
+    "parent_communication": _l(
+        "Letters and other contact telling the parents (of the absence, the warning, the referral)"
+    ),
+    "other": _l("Other supporting documents"),
 }
 # Multipart framing and field names around each carried value, counted generously.
 PART_OVERHEAD = 512

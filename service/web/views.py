@@ -11,10 +11,13 @@ import secrets
 from typing import Any
 
 from flask import Response
+from flask import abort
 from flask import current_app
 from flask import g
+from flask import redirect
 from flask import render_template
 from flask import request
+from flask import url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -31,6 +34,7 @@ from service.problems import Problem
 from service.web import blp
 from service.web import csrf
 from service.web import imports
+from service.web import language
 from service.web import pages
 from service.web import state
 
@@ -63,12 +67,38 @@ def headers(response: Response) -> Response:
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
     if request.endpoint != "web.static":
         response.headers["Cache-Control"] = "no-store"
-    return response
+    response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
+    return language.remember(response)
 
 
 @blp.context_processor
 def page_globals() -> dict[str, Any]:
-    return {"cspNonce": getattr(g, "csp_nonce", None), "kinds": state.KIND_LABELS}
+    return {
+        "cspNonce": getattr(g, "csp_nonce", None),
+        "kinds": state.KIND_LABELS,
+        "language": language.current(),
+        "languages": language.LANGUAGES,
+        "language_back": _back(),
+    }
+
+
+# The pages the language switch returns to (GET pages, no case data); from any other page, the upload page.
+RETURNS = {"start": "web.start", "upload": "web.upload", "import": "web.import_form"}
+
+
+def _back() -> str:
+    here = request.endpoint if request.method == "GET" else None
+    return next((name for name, endpoint in RETURNS.items() if endpoint == here), "upload")
+
+
+@blp.get("/language/<code>/<back>")
+def language_switch(code: str, back: str) -> Response:
+    """Keep the chosen language in a cookie and go back to the page the switch was on (no query string)."""
+    if code not in language.LANGUAGES or back not in RETURNS:
+        abort(404)
+    language.choose(code)
+    return language.remember(redirect(url_for(RETURNS[back]), 303))
 
 
 @blp.get("/")
@@ -85,7 +115,8 @@ def upload() -> str:
 
 @blp.post("/report")
 def report() -> tuple[str, int]:
-    """Check the case (with any new attachments) and show the report."""
+    """Check the case (with any new attachments) and show the report (in the language chosen, if one was)."""
+    language.choose(request.form.get("language"))
     try:
         carried = state.read(request.form, request.files)
     except Problem as problem:
@@ -145,6 +176,7 @@ def import_scan() -> tuple[str, int]:
 
 
 def _report(carried: state.CarriedCase, failure: Exception | None = None) -> tuple[str, int]:
+    language.suggest_welsh(pages.welsh_council(carried.data))
     problem = problems.from_exception(failure) if failure else None
     engines = current_app.extensions["engines"]
     page = pages.report(
