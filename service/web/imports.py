@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from service import forms
 from service.imports.run import answer
 from service.imports.run import prepare
@@ -20,13 +22,17 @@ from service.web.pages import Link
 
 # The school block of the `case` part, as form fields: (key, label, hint).
 SCHOOL_FIELDS = (
-    ("name", "School name", ""),
-    ("urn", "School URN", "6 digits, for example 126042"),
-    ("headteacher", "Headteacher", ""),
-    ("contact_name", "Contact name", "Who the council should contact about these cases"),
-    ("contact_phone", "Contact phone number", ""),
-    ("contact_email", "Contact email address (optional)", ""),
-    ("inclusion_lead_email", "Inclusion lead email address (optional)", "Dorset copies its replies to them"),
+    ("name", _l("School name"), ""),
+    ("urn", _l("School URN"), _l("6 digits, for example 126042")),
+    ("headteacher", _l("Headteacher"), ""),
+    ("contact_name", _l("Contact name"), _l("Who the council should contact about these cases")),
+    ("contact_phone", _l("Contact phone number"), ""),
+    ("contact_email", _l("Contact email address (optional)"), ""),
+    (
+        "inclusion_lead_email",
+        _l("Inclusion lead email address (optional)"),
+        _l("Some councils copy their replies to them"),
+    ),
 )
 
 
