@@ -9,17 +9,23 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from service import councils
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from service.case import Case
 from service.decisions import Decisions
 from service.forms._common import notice_lines
 from service.rules.threshold import ThresholdResult
-from service.text import long_date
 
-NOT_GIVEN = "Not given"
+from service import councils
+from service import forms
+from service.text import pounds
+from service.web import language
+from service.web import people
+
+NOT_GIVEN = _l("Not given")
 REASONS = {
     "allowed": "Allowed",
     "below_compulsory_school_age": "Not allowed: the pupil was below compulsory school age",
@@ -62,14 +68,14 @@ def anchor(path: str) -> str:
 
 def cards(data: Mapping[str, Any], attachment_count: int) -> tuple[tuple[Card, ...], dict[str, str]]:
     """Return the summary cards of a case and the anchor of every JSON path a row or card shows."""
-    built = [_case(data), _absence(data), _attendance(data)]
-    built += [_pupil(p, n) for n, p in enumerate(_list(data.get("pupils")))]
-    built += [_parent(p, n) for n, p in enumerate(_list(data.get("parents")))]
+    built = [_case(data), _absence(data), _history(data), _attendance(data)]
+    built += [_pupil(data, p, n) for n, p in enumerate(_list(data.get("pupils")))]
+    built += [_parent(data, p, n) for n, p in enumerate(_list(data.get("parents")))]
     anchors: dict[str, str] = {}
     out = []
     for title, card_path, rows in built:
         anchors[card_path] = anchor(card_path)
-        for _, _, paths in rows:
+        for _key, _value, paths in rows:
             anchors.update({path: anchor(paths[0]) for path in paths})
         out.append(Card(title, anchor(card_path), tuple(Row(k, v, anchor(p[0])) for k, v, p in rows)))
     anchors["attachments"] = "case-attachments"
@@ -79,27 +85,32 @@ def cards(data: Mapping[str, Any], attachment_count: int) -> tuple[tuple[Card, .
 
 RowSpec = tuple[str, tuple[str, ...], tuple[str, ...]]  # key, value lines, JSON paths (the first: its id)
 CardSpec = tuple[str, str, list[RowSpec]]
+ABSENCE_TYPES = {"holiday": _l("Holiday in term time"), "irregular": _l("Irregular attendance")}
 
 
 def _row(key: str, value: Any, *paths: str) -> RowSpec:
-    return key, _lines(value), paths
+    return str(key), _lines(value), paths
 
 
 def _case(data: Mapping[str, Any]) -> CardSpec:
     school = _dict(data.get("school"))
-    contact = [school.get("contact_name"), school.get("contact_phone"), school.get("contact_email")]
+    contact = [
+        school.get("contact_name"),
+        people.phone(school.get("contact_phone")) if school.get("contact_phone") else None,
+        school.get("contact_email"),
+    ]
     rows = [
-        _row("Council", _council(data.get("council")), "council"),
+        _row(_("Council"), _council(data.get("council")), "council"),
         _row(
-            "School",
+            _("School"),
             [school.get("name"), _prefixed("URN ", school.get("urn"))],
             "school",
             "school.name",
             "school.urn",
         ),
-        _row("Headteacher", school.get("headteacher"), "school.headteacher"),
+        _row(_("Headteacher"), school.get("headteacher"), "school.headteacher"),
         _row(
-            "School contact",
+            _("School contact"),
             [c for c in contact if c],
             "school.contact_name",
             "school.contact_phone",
@@ -107,95 +118,175 @@ def _case(data: Mapping[str, Any]) -> CardSpec:
         ),
     ]
     if data.get("letter_date"):
-        rows.append(_row("Letter date", data["letter_date"], "letter_date"))
-    return "Case", "summary", rows
+        rows.append(_row(_("Letter date"), data["letter_date"], "letter_date"))
+    return _("Case"), "summary", rows
 
 
 def _absence(data: Mapping[str, Any]) -> CardSpec:
     absence = _dict(data.get("absence"))
-    dates = f"{_text(absence.get('start_date'))} to {_text(absence.get('end_date'))}"
-    notices = _list(data.get("previous_penalty_notices"))
+    dates = _(
+        "%(start)s to %(end)s", start=_text(absence.get("start_date")), end=_text(absence.get("end_date"))
+    )
+    kind = absence.get("type")
+    responsible = absence.get("responsible_parent_ids")
     rows = [
-        _row("Type", absence.get("type"), "absence.type"),
-        _row("Dates", dates, "absence.start_date", "absence.end_date"),
-        _row("Unauthorised sessions", absence.get("unauthorised_sessions"), "absence.unauthorised_sessions"),
-        _row("Leave request", _leave_request(absence.get("leave_request")), "absence.leave_request"),
-        _row("Parents responsible", absence.get("responsible_parent_ids"), "absence.responsible_parent_ids"),
-        _row("Previous penalty notices", len(notices) or "None", "previous_penalty_notices"),
+        _row(_("Type"), ABSENCE_TYPES.get(kind, kind) if isinstance(kind, str) else kind, "absence.type"),
+        _row(_("Dates"), dates, "absence.start_date", "absence.end_date"),
+        _row(
+            _("Unauthorised sessions"), absence.get("unauthorised_sessions"), "absence.unauthorised_sessions"
+        ),
+        _row(_("Leave request"), _leave_request(absence.get("leave_request")), "absence.leave_request"),
+        _row(
+            _("Parents responsible"),
+            people.parents_named(data, responsible)
+            if responsible
+            else _("Every parent with parental responsibility"),
+            "absence.responsible_parent_ids",
+        ),
     ]
-    return "Absence", "absence", rows
+    return _("Absence"), "absence", rows
+
+
+def _history(data: Mapping[str, Any]) -> CardSpec:
+    """The case's history: earlier penalty notices, Notices to Improve and letters, by person and date."""
+    notices = [
+        _("%(parent)s, for %(pupil)s: issued on %(date)s", **_pair(data, n), date=_text(n.get("issued_on")))
+        for n in map(_dict, _list(data.get("previous_penalty_notices")))
+    ]
+    improve = [
+        _(
+            "%(parent)s, for %(pupil)s: issued on %(date)s, improvement period ended %(end)s",
+            **_pair(data, n),
+            date=_text(n.get("issued_on")),
+            end=_text(n.get("period_end")),
+        )
+        for n in map(_dict, _list(data.get("previous_notices_to_improve")))
+    ]
+    letters = [
+        _("%(letter)s, sent on %(date)s", letter=_document(n.get("document")), date=_text(n.get("sent_on")))
+        + "".join(f" ({w})" for w in [_to_whom(data, n)] if w)
+        for n in map(_dict, _list(data.get("previous_letters")))
+    ]
+    reason = _dict(data.get("support_not_appropriate")).get("reason")
+    rows = [
+        _row(_("Earlier penalty notices"), notices or _("None"), "previous_penalty_notices"),
+        _row(_("Earlier Notices to Improve"), improve or _("None"), "previous_notices_to_improve"),
+        _row(_("Letters already sent"), letters or _("None"), "previous_letters"),
+    ]
+    if reason:
+        rows.append(_row(_("Why support was not appropriate"), reason, "support_not_appropriate"))
+    return _("History"), "history", rows
+
+
+def _pair(data: Mapping[str, Any], item: Mapping[str, Any]) -> dict[str, str]:
+    parent = people.parent_by_id(data, item.get("parent_id")) or _("a parent the case does not list")
+    pupil = people.pupil_by_upn(data, item.get("pupil_upn")) or _("a pupil the case does not list")
+    return {"parent": parent, "pupil": pupil}
+
+
+def _to_whom(data: Mapping[str, Any], item: Mapping[str, Any]) -> str:
+    names = [
+        name
+        for name in (
+            people.parent_by_id(data, item.get("parent_id")) if item.get("parent_id") else None,
+            people.pupil_by_upn(data, item.get("pupil_upn")) if item.get("pupil_upn") else None,
+        )
+        if name
+    ]
+    return ", ".join(names)
+
+
+def _document(document_id: Any) -> str:
+    try:
+        return forms.get(str(document_id)).title
+    except forms.UnknownDocument:
+        return _("a letter")
 
 
 def _attendance(data: Mapping[str, Any]) -> CardSpec:
     attendance = _dict(data.get("attendance"))
     if not attendance:
-        return "Attendance", "attendance", [_row("Attendance", NOT_GIVEN, "attendance")]
+        return _("Attendance"), "attendance", [_row(_("Attendance"), NOT_GIVEN, "attendance")]
     figures = [
-        f"{_text(attendance.get(key))} {label}"
-        for key, label in (
-            ("sessions_possible", "possible"),
-            ("sessions_present", "present"),
-            ("authorised_absences", "authorised absences"),
-            ("unauthorised_absences", "unauthorised absences"),
-        )
+        _("%(count)s possible", count=_text(attendance.get("sessions_possible"))),
+        _("%(count)s present", count=_text(attendance.get("sessions_present"))),
+        _("%(count)s authorised absences", count=_text(attendance.get("authorised_absences"))),
+        _("%(count)s unauthorised absences", count=_text(attendance.get("unauthorised_absences"))),
     ]
     marks = _list(attendance.get("marks"))
     return (
-        "Attendance",
+        _("Attendance"),
         "attendance",
         [
-            _row("Figures as of", attendance.get("as_of"), "attendance.as_of"),
+            _row(_("Figures as of"), attendance.get("as_of"), "attendance.as_of"),
             _row(
-                "Sessions",
+                _("Sessions"),
                 figures,
                 "attendance.sessions_possible",
                 "attendance.sessions_present",
                 "attendance.authorised_absences",
                 "attendance.unauthorised_absences",
             ),
-            _row("Register marks", f"{len(marks)} sessions" if marks else "Not sent", "attendance.marks"),
+            _row(
+                _("Register marks"),
+                _("%(count)s sessions", count=len(marks)) if marks else _("Not sent"),
+                "attendance.marks",
+            ),
         ],
     )
 
 
-def _pupil(pupil: Any, n: int) -> CardSpec:
+def _pupil(data: Mapping[str, Any], pupil: Any, n: int) -> CardSpec:
     p = _dict(pupil)
     at = f"pupils[{n}]"
     name = " ".join(str(p.get(k) or "") for k in ("forename", "surname")).strip()
+    lives_with = p.get("lives_with")
     return (
-        f"Pupil {n + 1}",
+        _("%(name)s (pupil)", name=people.pupil_name(data, n)),
         at,
         [
-            _row("Name", name or NOT_GIVEN, f"{at}.forename", f"{at}.surname"),
-            _row("Date of birth", p.get("date_of_birth"), f"{at}.date_of_birth"),
-            _row("UPN", p.get("upn"), f"{at}.upn"),
-            _row("Address", _address(p.get("address")), f"{at}.address"),
-            _row("Lives with", p.get("lives_with"), f"{at}.lives_with"),
-            _row("Looked after", p.get("looked_after", False), f"{at}.looked_after"),
+            _row(_("Name"), name or NOT_GIVEN, f"{at}.forename", f"{at}.surname"),
+            _row(_("Date of birth"), p.get("date_of_birth"), f"{at}.date_of_birth"),
+            _row(_("UPN"), p.get("upn"), f"{at}.upn"),
+            _row(_("Address"), _address(p.get("address")), f"{at}.address"),
+            _row(
+                _("Lives with"),
+                people.parents_named(data, lives_with) if lives_with else None,
+                f"{at}.lives_with",
+            ),
+            _row(_("Looked after"), p.get("looked_after", False), f"{at}.looked_after"),
         ],
     )
 
 
-def _parent(parent: Any, n: int) -> CardSpec:
+def _parent(data: Mapping[str, Any], parent: Any, n: int) -> CardSpec:
     p = _dict(parent)
     at = f"parents[{n}]"
-    address = "Lives at the pupil's address" if p.get("address") is None else _address(p.get("address"))
+    address = _("Lives at the pupil's address") if p.get("address") is None else _address(p.get("address"))
     return (
-        f"Parent {n + 1}",
+        people.parent_name(data, n),
         at,
         [
-            _row("Name", [p.get("full_name"), _prefixed("id ", p.get("id"))], f"{at}.full_name", f"{at}.id"),
-            _row("Relationship", p.get("relationship"), f"{at}.relationship"),
+            _row(_("Name"), p.get("full_name"), f"{at}.full_name", f"{at}.id"),
+            _row(_("Relationship"), people.relationship(p.get("relationship")), f"{at}.relationship"),
             _row(
-                "Parental responsibility",
+                _("Parental responsibility"),
                 p.get("parental_responsibility", True),
                 f"{at}.parental_responsibility",
             ),
-            _row("Address", address, f"{at}.address"),
-            _row("Phone", p.get("phone"), f"{at}.phone"),
-            _row("Email", p.get("email"), f"{at}.email"),
+            _row(_("Address"), address, f"{at}.address"),
+            _row(_("Phone"), people.phone(p.get("phone")) if p.get("phone") else None, f"{at}.phone"),
+            _row(_("Email"), p.get("email"), f"{at}.email"),
+            _row(
+                _("Letters in"),
+                LETTER_LANGUAGES.get(p.get("language") or "en", p.get("language")),
+                f"{at}.language",
+            ),
         ],
     )
+
+
+LETTER_LANGUAGES = {"en": _l("English"), "cy": _l("Welsh and English")}
 
 
 def decisions(case: Case | None, found: Decisions | None) -> tuple[Row, ...]:
@@ -238,19 +329,29 @@ def _penalty(case: Case, found: Decisions) -> list[str]:
     return notice_lines(case, found)
 
 
+DECISIONS = {"refused": _l("refused"), "approved": _l("approved"), "pending": _l("not decided yet")}
+
+
 def _leave_request(request: Any) -> list[str]:
     if not isinstance(request, Mapping):
-        return [NOT_GIVEN]
+        return [str(NOT_GIVEN)]
     if not request.get("submitted"):
-        return ["Not requested in advance"]
-    decided = f"{_text(request.get('decision'))} on {_text(request.get('decided_on'))}"
-    return [f"Requested on {_text(request.get('submitted_on'))}", f"Decision: {decided}"]
+        return [_("Not requested in advance")]
+    decision = request.get("decision")
+    return [
+        _("Requested on %(date)s", date=_text(request.get("submitted_on"))),
+        _(
+            "Decision: %(decision)s on %(date)s",
+            decision=DECISIONS.get(decision, decision) if isinstance(decision, str) else _text(decision),
+            date=_text(request.get("decided_on")),
+        ),
+    ]
 
 
 def _address(address: Any) -> list[str]:
     a = _dict(address)
-    lines = [a.get(k) for k in ("line1", "line2", "town", "postcode")]
-    return [str(line) for line in lines if line] or [NOT_GIVEN]
+    lines = [a.get(k) for k in ("line1", "line2", "town")] + [people.postcode(a.get("postcode"))]
+    return [str(line) for line in lines if line] or [str(NOT_GIVEN)]
 
 
 def _council(council: Any) -> str:
@@ -266,15 +367,18 @@ def _prefixed(prefix: str, value: Any) -> str | None:
 def _lines(value: Any) -> tuple[str, ...]:
     if isinstance(value, list | tuple):
         lines = tuple(_text(v) for v in value if v is not None and v != "")
-        return lines or (NOT_GIVEN,)
+        return lines or (str(NOT_GIVEN),)
     return (_text(value),)
 
 
 def _text(value: Any) -> str:
     """Return a value as a person reads it: dates written out, yes or no, `Not given` for nothing."""
     if value is None or value == "":
-        return NOT_GIVEN
+        return str(NOT_GIVEN)
     if isinstance(value, bool):
+LETTER_LANGUAGES = {"en": _l("English"), "cy": _l("Welsh and English")}
+
+
         return "Yes" if value else "No"
     if isinstance(value, date):
         return long_date(value)

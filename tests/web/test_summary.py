@@ -41,12 +41,28 @@ def test_every_path_of_an_example_has_a_row(case):
         assert path in anchors
 
 
-def test_dates_and_flags_read_as_words(case):
-    cards, _ = summary.cards(case("wiltshire-holiday"), 0)
+def test_dates_and_flags_read_as_words(case, app):
+    with app.test_request_context():
+        cards, _ = summary.cards(case("wiltshire-holiday"), 0)
     rows = {(c.title, r.key): r.lines for c in cards for r in c.rows}
-    assert rows[("Pupil 1", "Date of birth")] == ("4 May 2016",)
-    assert rows[("Pupil 1", "Looked after")] == ("No",)
-    assert rows[("Parent 1", "Address")] == ("Lives at the pupil's address",)
+    assert rows[("Zoë Fairweather (pupil)", "Date of birth")] == ("4 May 2016",)
+    assert rows[("Zoë Fairweather (pupil)", "Looked after")] == ("No",)
+    assert rows[("Hannah Fairweather, mother", "Address")] == ("Lives at the pupil's address",)
+
+
+def test_people_by_name_and_role_and_values_as_they_print(case, app):
+    """Seen: "p1 p2" for the parents responsible, postcodes as typed ("ba14 9qz")."""
+    with app.test_request_context():
+        cards, _ = summary.cards(case("wiltshire-holiday"), 0)
+    rows = {(c.title, r.key): r.lines for c in cards for r in c.rows}
+    assert rows[("Absence", "Parents responsible")] == (
+        "Hannah Fairweather, mother",
+        "Owen Fairweather, father",
+    )
+    assert rows[("Zoë Fairweather (pupil)", "Address")][-1] == "BA14 9QZ"
+    assert rows[("Hannah Fairweather, mother", "Phone")] == ("07700 900111",)
+    assert rows[("Hannah Fairweather, mother", "Name")] == ("Hannah Fairweather",)  # no "id p1"
+    assert ("Absence", "Type") in rows and rows[("Absence", "Type")] == ("Holiday in term time",)
 
 
 JSON = st.recursive(
