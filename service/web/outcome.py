@@ -29,11 +29,6 @@ VARIANTS = {
     "not-statutory-age": _l("the letter for a child not of compulsory school age"),
     "not-requested-in-advance": _l("the letter for leave not requested in advance"),
 }
-BARS = {
-    "below_compulsory_school_age": _l("below compulsory school age"),
-    "above_compulsory_school_age": _l("past compulsory school age"),
-    "looked_after_child": _l("a looked-after child"),
-}
 
 
 @dataclass(frozen=True)
@@ -110,7 +105,7 @@ def _pupil(data: Mapping[str, Any], case: Case, decisions: Decisions, pupil: Pup
     if pupil.bar == "looked_after_child":
         status = _("A looked-after child")
     notices = tuple(
-        PairLine(people.parent_name(data, n.parent_index), _notice(n, decisions, pupil), n.allowed)
+        PairLine(people.parent_name(data, n.parent_index), notice_text(n), n.allowed)
         for n in decisions.notices_for(pupil.index)
     )
     return PupilOutcome(
@@ -157,10 +152,6 @@ REASONS = {
 }
 
 
-def _notice(notice: Notice, decisions: Decisions, pupil: PupilDecision) -> str:
-    return notice_text(notice)
-
-
 def _headline(pupils: tuple[PupilOutcome, ...], decisions: Decisions, has_errors: bool) -> str:
     allowed = sum(1 for p in pupils if p.allowed)
     if has_errors:
@@ -185,6 +176,14 @@ def _headline(pupils: tuple[PupilOutcome, ...], decisions: Decisions, has_errors
 def _threshold(decisions: Decisions) -> str:
     t = decisions.threshold
     where = _("from the register marks") if t.source == "marks" else _("from the totals sent")
+    if t.window_start and t.window_end:
+        lang = language.current()
+        where = _(
+            "%(where)s, between %(start)s and %(end)s",
+            where=where,
+            start=people.day(t.window_start, lang),
+            end=people.day(t.window_end, lang),
+        )
     if t.met:
         return _(
             "%(sessions)s unauthorised sessions %(where)s: the council's threshold of %(needed)s is met.",
@@ -277,7 +276,8 @@ def _steps(
     ):
         steps.append(
             _(
-                "Send the parents the leave-refusal letter, if the school has not already (download it beside)."
+                "Send the parents the leave-refusal letter, if the school has not already "
+                "(download it beside)."
             )
         )
     return steps
@@ -299,7 +299,8 @@ def _send(council: Council, name: str, request_form: str | None) -> list[str]:
             ]
         return [
             _(
-                "Download the bundle. %(council)s does not publish where to send it: ask its attendance team.",
+                "Download the bundle. %(council)s does not publish where to send it: ask its "
+                "attendance team.",
                 council=name,
             )
         ]

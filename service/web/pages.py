@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from service import councils
 from service import forms
 from service.assessment import Assessment
@@ -21,7 +24,9 @@ from service.case import Attachment
 from service.problems import Problem
 from service.report import ChecklistItem
 from service.report import Issue
+from service.web import outcome
 from service.web import summary
+from service.web import words
 from service.web.state import KIND_LABELS
 
 TASK_STATUS = {
@@ -30,8 +35,8 @@ TASK_STATUS = {
     "invalid": "invalid",
     "not_required": "not_required",
 }
-FIX_FIRST = "Correct the problems listed at the top of the page first."
-NO_FORM = (
+FIX_FIRST = _l("Correct the problems listed at the top of the page first.")
+NO_FORM = _l(
     "No penalty-notice request form of this council fits the case (check the absence type and the rules)."
 )
 
@@ -92,7 +97,7 @@ class ReportPage:
     errors: tuple[Link, ...]
     description: str
     warnings: tuple[Link, ...]
-    decisions: tuple[summary.Row, ...]
+    outcome: outcome.Outcome | None
     request_form: str | None
     tasks: tuple[Task, ...]
     cards: tuple[summary.Card, ...]
@@ -114,21 +119,29 @@ def report(
     done = base.for_document(form) if form else base.report
     checklist = done.checklist
     cards, anchors = summary.cards(data, _attachment_count(data) + len(uploaded))
-    own = _issue_links(_named(done.errors, base), anchors) + _checklist_links(checklist, form)
+    own = _issue_links(_named(done.errors, base), anchors, data) + _checklist_links(checklist, form)
     if too_big:
         own.append(Link(too_big, "#case-attachments", "request_too_large"))
+    missing = any(i.required and i.status in ("missing", "invalid") for i in checklist) if form else False
+    found = (
+        outcome.build(
+            data, base.case, base.council, base.decisions, bool(done.errors), missing, form and form.title
+        )
+        if base.case is not None and base.council is not None and base.decisions is not None
+        else None
+    )
     return ReportPage(
         council=_council_name(data),
-        errors=tuple(dict.fromkeys(_failure_links(failure, anchors) + own)),
+        errors=tuple(dict.fromkeys(_failure_links(failure, anchors, data) + own)),
         description=_describe(failure),
-        warnings=tuple(_issue_links(done.warnings, anchors)),
-        decisions=summary.decisions(base.case, done.decisions),
+        warnings=tuple(_issue_links(done.warnings, anchors, data)),
+        outcome=found,
         request_form=form.title if form else None,
         tasks=tuple(_task(item, form) for item in checklist) if form else (),
         cards=cards,
         attachments=_attachments(base, data, uploaded),
-        documents=_documents(base, pdf_letters),
-        bundle_reasons=tuple(dict.fromkeys(link.text for link in own)) if form else (NO_FORM,),
+        documents=_documents(base, pdf_letters, data),
+        bundle_reasons=tuple(dict.fromkeys(link.text for link in own)) if form else (str(NO_FORM),),
     )
 
 
@@ -158,8 +171,10 @@ def resolve(path: str, anchors: Mapping[str, str]) -> str:
     return "#case-summary"
 
 
-def _issue_links(issues: list[Issue], anchors: Mapping[str, str]) -> list[Link]:
-    return [Link(i.message, resolve(i.path, anchors), i.code) for i in issues]
+def _issue_links(issues: list[Issue], anchors: Mapping[str, str], data: Mapping[str, Any]) -> list[Link]:
+    return [
+        Link(words.issue(data, i.path, i.code, i.message), resolve(i.path, anchors), i.code) for i in issues
+    ]
 
 
 def _named(issues: list[Issue], done: Assessment) -> list[Issue]:
@@ -171,11 +186,14 @@ def _named(issues: list[Issue], done: Assessment) -> list[Issue]:
     return [Issue(i.path, i.code, f"{names[i.path]}: {i.message}") if i.path in names else i for i in issues]
 
 
-def _failure_links(failure: Problem | None, anchors: Mapping[str, str]) -> list[Link]:
+def _failure_links(
+    failure: Problem | None, anchors: Mapping[str, str], data: Mapping[str, Any]
+) -> list[Link]:
     if failure is None:
         return []
     found = [
-        Link(e["message"], resolve(e["path"], anchors), e["code"]) for e in failure.extra.get("errors", [])
+        Link(words.issue(data, e["path"], e["code"], e["message"]), resolve(e["path"], anchors), e["code"])
+        for e in failure.extra.get("errors", [])
     ]
     return found or [Link(failure.detail or failure.title, "#downloads", failure.code)]
 
@@ -183,7 +201,7 @@ def _failure_links(failure: Problem | None, anchors: Mapping[str, str]) -> list[
 def _describe(failure: Problem | None) -> str:
     if failure is None:
         return ""
-    return f"{failure.title}. Nothing was downloaded."
+    return _("%(title)s. Nothing was downloaded.", title=failure.title)
 
 
 def _input_for(item: ChecklistItem, form: forms.PdfForm | None) -> str:
@@ -196,7 +214,9 @@ def _checklist_links(checklist: list[ChecklistItem], form: forms.PdfForm | None)
     for item in checklist:
         label = re.sub(r"^\d+\.\s*", "", item.label).rstrip(".")
         if item.required and item.status == "missing":
-            links.append(Link(f"Missing: {label}", _input_for(item, form), "attachment_missing"))
+            links.append(
+                Link(_("Missing: %(item)s", item=label), _input_for(item, form), "attachment_missing")
+            )
         elif item.required and item.status == "invalid":
             links.append(Link(f"{label}: {item.message}", _input_for(item, form), "attachment_missing"))
     return links
@@ -224,7 +244,7 @@ def _attachments(done: Assessment, data: Mapping[str, Any], uploaded: tuple[Atta
             AttachmentEntry(
                 anchor=summary.anchor(f"attachments[{index}]"),
                 label=KIND_LABELS.get(attachment.kind, attachment.kind),
-                filename=attachment.filename or "(no file name)",
+                filename=attachment.filename or _("(no file name)"),
                 size=_size(len(attachment.content)),
                 status=status,
                 problem=bad,
@@ -236,12 +256,12 @@ def _attachments(done: Assessment, data: Mapping[str, Any], uploaded: tuple[Atta
 
 def _attachment_status(inspection: Any) -> tuple[str, bool]:
     if inspection is None:
-        return "Not checked yet: correct the case first.", False
+        return _("Not checked yet: correct the case first."), False
     if inspection.problem:
         return inspection.problem.message, True
-    pages = f"{inspection.pages} page{'s' if inspection.pages != 1 else ''}"
+    pages = _("PDF, %(count)s pages.", count=inspection.pages) if inspection.pages != 1 else _("PDF, 1 page.")
     notes = " ".join(n.message for n in inspection.notes)
-    return f"PDF, {pages}. {notes}".strip(), False
+    return f"{pages} {notes}".strip(), False
 
 
 def _size(size: int) -> str:
@@ -250,18 +270,20 @@ def _size(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def _documents(base: Assessment, pdf_letters: bool) -> tuple[DocumentChoice, ...]:
+def _documents(base: Assessment, pdf_letters: bool, data: Mapping[str, Any]) -> tuple[DocumentChoice, ...]:
     """Return each document the council takes, with the formats this case can have it in, or why not."""
     if base.case is None or base.council is None or base.decisions is None:
         return ()
     out = []
     for document_id in base.council.documents:
         document = forms.get(document_id)
-        reasons = tuple(dict.fromkeys(i.message for i in base.blocking(document)))
+        reasons = tuple(
+            dict.fromkeys(words.issue(data, i.path, i.code, i.message) for i in base.blocking(document))
+        )
         if base.report.errors:
-            reasons += (FIX_FIRST,)
+            reasons += (str(FIX_FIRST),)
         if not document.available:
-            reasons += ("This version of the service cannot produce it yet.",)
+            reasons += (_("This version of the service cannot produce it yet."),)
         outputs, note = _outputs(document, pdf_letters)
         out.append(DocumentChoice(document.id, document.title, outputs, reasons, note))
     return tuple(out)
@@ -270,5 +292,5 @@ def _documents(base: Assessment, pdf_letters: bool) -> tuple[DocumentChoice, ...
 def _outputs(document: forms.Document, pdf_letters: bool) -> tuple[tuple[str, ...], str]:
     if isinstance(document, forms.Letter) and not pdf_letters and "pdf" in document.outputs:
         outputs = tuple(o for o in document.outputs if o != "pdf")
-        return outputs, "PDF needs LibreOffice, which this server does not have: download the DOCX."
+        return outputs, _("PDF needs LibreOffice, which this server does not have: download the DOCX.")
     return document.outputs, ""

@@ -14,35 +14,12 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from service.case import Case
-from service.decisions import Decisions
-from service.forms._common import notice_lines
-from service.rules.threshold import ThresholdResult
-
 from service import councils
 from service import forms
-from service.text import pounds
 from service.web import language
 from service.web import people
 
 NOT_GIVEN = _l("Not given")
-REASONS = {
-    "allowed": "Allowed",
-    "below_compulsory_school_age": "Not allowed: the pupil was below compulsory school age",
-    "above_compulsory_school_age": "Not allowed: the pupil was above compulsory school age",
-    "looked_after_child": "Not allowed: a looked-after child",
-    "threshold_not_met": "Not allowed: the threshold is not met",
-    "third_offence": "Not allowed: two notices were issued to this parent for this child within three years",
-    "holiday": "Not for holiday absence",
-    "not_england": "Not used in Wales",
-}
-VARIANTS = {
-    "statutory-age": "Pupil of compulsory school age",
-    "not-statutory-age": "Pupil not of compulsory school age",
-    "not-requested-in-advance": "Leave not requested in advance",
-}
-
-
 @dataclass(frozen=True)
 class Row:
     """One summary-list row: its key, its value's lines and the id the error summary links to."""
@@ -289,46 +266,6 @@ def _parent(data: Mapping[str, Any], parent: Any, n: int) -> CardSpec:
 LETTER_LANGUAGES = {"en": _l("English"), "cy": _l("Welsh and English")}
 
 
-def decisions(case: Case | None, found: Decisions | None) -> tuple[Row, ...]:
-    """Return what the rules allow, as rows: threshold, each parent × pupil penalty notice, Notice to
-    Improve, refusal letter (each pupil's when siblings differ)."""
-    if case is None or found is None:
-        return ()
-    variants = [VARIANTS.get(p.leave_refusal_variant, p.leave_refusal_variant) for p in found.pupils]
-    if len(set(variants)) > 1:
-        variants = [
-            f"{case.pupils[p.index].full_name}: {v}" for p, v in zip(found.pupils, variants, strict=True)
-        ]
-    rows = [
-        ("Unauthorised sessions", _threshold(found.threshold), "threshold"),
-        ("Penalty notice", _penalty(case, found), "penalty-notice"),
-        (
-            "Notice to Improve",
-            REASONS.get(found.notice_to_improve.reason, found.notice_to_improve.reason),
-            "improve",
-        ),
-        ("Leave-refusal letter", variants[:1] if len(set(variants)) == 1 else variants, "variant"),
-    ]
-    return tuple(Row(key, _lines(value), f"decision-{name}") for key, value, name in rows)
-
-
-def _threshold(threshold: ThresholdResult) -> list[str]:
-    source = "the register marks" if threshold.source == "marks" else "the totals sent"
-    weeks = threshold.window_school_weeks
-    window = f" in {weeks} school weeks" if weeks else ""
-    return [
-        f"{threshold.sessions}{window}, from {source}; the council's threshold is {threshold.needed}",
-        f"Window: {_text(threshold.window_start)} to {_text(threshold.window_end)}",
-    ]
-
-
-def _penalty(case: Case, found: Decisions) -> list[str]:
-    """Return one line per liable parent × pupil: a summary never hides a pair that differs."""
-    if not found.penalty_notice.notices:
-        return [REASONS.get(found.penalty_notice.reason, found.penalty_notice.reason)]
-    return notice_lines(case, found)
-
-
 DECISIONS = {"refused": _l("refused"), "approved": _l("approved"), "pending": _l("not decided yet")}
 
 
@@ -376,18 +313,9 @@ def _text(value: Any) -> str:
     if value is None or value == "":
         return str(NOT_GIVEN)
     if isinstance(value, bool):
-LETTER_LANGUAGES = {"en": _l("English"), "cy": _l("Welsh and English")}
-
-
-        return "Yes" if value else "No"
-    if isinstance(value, date):
-        return long_date(value)
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        try:
-            return long_date(date.fromisoformat(value))
-        except ValueError:
-            return value
-    return str(value)[:500]
+        return _("Yes") if value else _("No")
+    printed = people.day(value, language.current())
+    return printed if printed else str(value)[:500]
 
 
 def _dict(value: Any) -> Mapping[str, Any]:

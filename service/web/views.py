@@ -18,6 +18,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -190,9 +191,11 @@ def _too_big(carried: state.CarriedCase) -> str | None:
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if carried.carried_bytes() <= limit:
         return None
-    return (
-        f"The attachments are too big to carry on this page: {carried.carried_bytes() / 2**20:.1f} MB once "
-        f"encoded, more than the {limit / 2**20:.0f} MB a request can hold. Remove one, or send smaller PDFs."
+    return _(
+        "The attachments are too big to carry on this page: %(size)s MB once encoded, more than the "
+        "%(limit)s MB a request can hold. Remove one, or send smaller PDFs.",
+        size=f"{carried.carried_bytes() / 2**20:.1f}",
+        limit=f"{limit / 2**20:.0f}",
     )
 
 
@@ -202,9 +205,11 @@ def csrf_failed(error: CSRFError) -> tuple[str, int, dict[str, str]]:
     problem = Problem(
         400,
         "csrf_failed",
-        "This page has expired",
-        "The form did not come from this service's page, or the page was left open too long. "
-        "Nothing was kept: upload the case again.",
+        _("This page has expired"),
+        _(
+            "The form did not come from this service's page, or the page was left open too long. "
+            "Nothing was kept: upload the case again."
+        ),
     )
     return _error_page(problem)
 
@@ -215,8 +220,11 @@ def http_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
     status = error.code or 500
     if status == 413:
         limit = current_app.config["MAX_CONTENT_LENGTH"] / 2**20
-        detail = f"A case and its attachments can be {limit:.0f} MB at most, and each attachment 10 MB."
-        return _error_page(Problem(413, "request_too_large", "The files are too big", detail))
+        detail = _(
+            "A case and its attachments can be %(limit)s MB at most, and each attachment 10 MB.",
+            limit=f"{limit:.0f}",
+        )
+        return _error_page(Problem(413, "request_too_large", _("The files are too big"), detail))
     return _error_page(
         Problem(status, HTTP_CODES.get(status, "http_error"), error.name, error.description or "")
     )
@@ -229,7 +237,7 @@ def failed(error: Exception) -> tuple[str, int, dict[str, str]]:
     if problem is None:
         log.error("unhandled %s", type(error).__name__)  # the type only: messages may carry case data
         problem = Problem(
-            500, "internal_error", "Sorry, there is a problem with the service", "Try again later."
+            500, "internal_error", _("Sorry, there is a problem with the service"), _("Try again later.")
         )
     return _error_page(problem)
 

@@ -1,0 +1,138 @@
+"""Errors and warnings in words an officer acts on: who it is about, which detail, what to do.
+
+The domain's issues carry a JSON path, a stable code and an English message written for school systems
+("send attendance.marks", "(parents[1])"). The pages say whom the issue is about by name and role, use
+their own (translated) sentence for the codes officers meet most, and for any other code keep the domain's
+message with its paths and document ids turned into words. The codes stay on the links (`data-code`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from service import forms
+from service.web import people
+
+# The detail a path's last name is about, as the page's rows name it.
+FIELDS = {
+    "forename": _l("first name"),
+    "surname": _l("last name"),
+    "full_name": _l("name"),
+    "date_of_birth": _l("date of birth"),
+    "upn": _l("unique pupil number (UPN)"),
+    "postcode": _l("postcode"),
+    "address": _l("address"),
+    "line1": _l("address"),
+    "town": _l("town"),
+    "phone": _l("phone number"),
+    "email": _l("email address"),
+    "relationship": _l("relationship to the pupil"),
+    "lives_with": _l("who the pupil lives with"),
+    "id": _l("reference in the case file"),
+    "start_date": _l("first day of the absence"),
+    "end_date": _l("last day of the absence"),
+    "unauthorised_sessions": _l("unauthorised sessions"),
+    "contact_phone": _l("contact phone number"),
+    "contact_email": _l("contact email address"),
+    "urn": _l("URN"),
+    "headteacher": _l("headteacher"),
+    "letter_date": _l("letter date"),
+    "as_of": _l("date of the attendance figures"),
+    "marks": _l("register marks"),
+    "holidays": _l("school holiday dates"),
+}
+
+# Sentences of our own for the codes officers meet most (each says what to do).
+OWN: dict[str, Callable[[str], str]] = {
+    "required": lambda field: _("Enter the %(field)s", field=field),
+    "blank": lambda field: _("Enter the %(field)s", field=field),
+    "invalid_postcode": lambda field: _("Enter a real postcode, like SN15 1ER"),
+    "invalid_phone": lambda field: _("Enter a UK phone number, like 01632 960 001 or 07700 900 982"),
+    "invalid_email": lambda field: _("Enter an email address in the correct format, like name@example.com"),
+    "invalid_upn": lambda field: _(
+        "Enter the 13-character unique pupil number (UPN) from the school's system"
+    ),
+    "implausible_date_of_birth": lambda field: _("Check the date of birth: it is not plausible for a pupil"),
+    "second_address_required": lambda field: _(
+        "Enter this parent's address: the parents live apart and the council needs both addresses"
+    ),
+    "lives_with_required": lambda field: _("Say which parent the pupil lives with: the parents live apart"),
+    "term_dates_unknown": lambda field: _(
+        "Add the school's holiday dates, so that dates counted in school days skip the holidays"
+    ),
+}
+PATHS = (
+    (re.compile(r"\s*\((?:parents|pupils)\[\d+\]\)"), ""),
+    (re.compile(r"\bschool\.holidays\b"), _l("the school's holiday dates")),
+    (re.compile(r"\b(?:pupils\[\d+\]\.)?attendance\.marks\b"), _l("the register marks (session by session)")),
+    (re.compile(r"\bresponsible_parent_ids\b"), _l("the parents responsible")),
+    (re.compile(r"\bprevious_penalty_notices\b"), _l("the earlier penalty notices")),
+    (re.compile(r"\bprevious_notices_to_improve\b"), _l("the earlier Notices to Improve")),
+    (re.compile(r"\bprevious_letters\b"), _l("the letters already sent")),
+)
+# A JSON path of the case left in a message: `pupils[0].address.postcode`, `absence.leave_request.decided_on`.
+JSON_PATH = re.compile(
+    r"\b(?:pupils|parents|attachments|previous_[a-z_]+)\[\d+\](?:\.[a-z_]+(?:\[\d+\])?)*"
+    r"|\b(?:absence|attendance|school|leave_request|council_details)(?:\.[a-z_]+(?:\[\d+\])?)+"
+)
+
+
+def issue(data: Mapping[str, Any], path: str, code: str, message: str) -> str:
+    """Return an issue as the page says it: "Sarah Brown, mother: Enter a real postcode, like SN15 1ER"."""
+    field = _field(path)
+    own = OWN.get(code)
+    text = own(field) if own and (field or code not in ("required", "blank")) else plain(message)
+    who = _who(data, path)
+    return f"{who}: {text}" if who and who not in text else text
+
+
+def plain(message: str) -> str:
+    """Return a domain message with JSON paths and document ids put into words."""
+    for pattern, words in PATHS:
+        message = pattern.sub(lambda _m, w=words: str(w), message)
+    message = JSON_PATH.sub(
+        lambda m: str(FIELDS.get(m.group(0).split(".")[-1].split("[")[0], _("a detail"))), message
+    )
+    titles = {d.id: d.title for d in forms.all()}
+    return re.sub(
+        r"(?<![\w-])("
+        + "|".join(re.escape(i) for i in sorted(titles, key=len, reverse=True))
+        + r")(?![\w-])",
+        lambda m: titles[m.group(1)],
+        message,
+    )
+
+
+def _field(path: str) -> str:
+    last = re.sub(r"\[\d+\]$", "", (path or "").split(".")[-1])
+    return str(FIELDS.get(last, ""))
+
+
+def _who(data: Mapping[str, Any], path: str) -> str | None:
+    found = people.who(data, path)
+    if found:
+        return found
+    earlier = re.match(
+        r"^(previous_penalty_notices|previous_notices_to_improve|previous_letters)\[(\d+)\]", path or ""
+    )
+    if not earlier:
+        return None
+    items = data.get(earlier.group(1))
+    item = (
+        items[int(earlier.group(2))]
+        if isinstance(items, list) and int(earlier.group(2)) < len(items)
+        else None
+    )
+    if not isinstance(item, Mapping):
+        return None
+    parent = people.parent_by_id(data, item.get("parent_id"))
+    pupil = people.pupil_by_upn(data, item.get("pupil_upn"))
+    if parent and pupil:
+        return _("%(parent)s, for %(pupil)s", parent=parent, pupil=pupil)
+    return parent or pupil
