@@ -64,24 +64,29 @@ class Outcome:
     council_notes: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Context:
+    """What the page knows beyond the decisions: errors, missing attachments, the request form."""
+
+    has_errors: bool = False
+    missing_attachments: bool = False
+    request_form: str | None = None  # the council's form the case can fill, if any
+    form_blocked_by: tuple[
+        str, ...
+    ] = ()  # why none can, by person ("Ivy Brown: below compulsory school age")
+
+
 def build(
-    data: Mapping[str, Any],
-    case: Case,
-    council: Council,
-    decisions: Decisions,
-    has_errors: bool,
-    missing_attachments: bool,
-    request_form: str | None,
+    data: Mapping[str, Any], case: Case, council: Council, decisions: Decisions, context: Context
 ) -> Outcome:
     """Return the outcome of an assessed case."""
     pupils = tuple(_pupil(data, case, decisions, p) for p in decisions.pupils)
-    allowed = decisions.penalty_notice.allowed_notices()
     return Outcome(
-        headline=_headline(pupils, decisions, has_errors),
+        headline=_headline(pupils, decisions, context.has_errors),
         threshold=_threshold(decisions),
         pupils=pupils,
         improve=_improve(decisions),
-        steps=tuple(_steps(case, council, decisions, allowed, has_errors, missing_attachments, request_form)),
+        steps=tuple(_steps(case, council, decisions, context)),
         council_notes=council.notes,
     )
 
@@ -217,18 +222,11 @@ def _improve(decisions: Decisions) -> str:
     }.get(improve.reason, lambda: _("A Notice to Improve is not allowed for this case."))()
 
 
-def _steps(
-    case: Case,
-    council: Council,
-    decisions: Decisions,
-    allowed: tuple[Notice, ...],
-    has_errors: bool,
-    missing_attachments: bool,
-    request_form: str | None,
-) -> list[str]:
+def _steps(case: Case, council: Council, decisions: Decisions, context: Context) -> list[str]:
     steps = []
+    allowed = decisions.penalty_notice.allowed_notices()
     name = council.name_cy if language.current() == "cy" and council.name_cy else council.name
-    if has_errors:
+    if context.has_errors:
         steps.append(
             _("Correct the problems listed under “What is still missing”, then check the case again.")
         )
@@ -236,10 +234,20 @@ def _steps(
     if first and first != "none":
         steps.append(_("%(council)s asks for this first: %(step)s", council=name, step=first))
     reasons = {n.reason for n in decisions.penalty_notice.notices}
-    if allowed:
-        if missing_attachments:
+    if allowed and context.form_blocked_by:
+        steps.append(
+            _(
+                "The council's request form cannot be filled for this case: %(why)s. Refer the pupils who "
+                "can have a notice in a case of their own (without the pupils above), or ask %(council)s's "
+                "attendance team.",
+                why="; ".join(context.form_blocked_by),
+                council=name,
+            )
+        )
+    elif allowed:
+        if context.missing_attachments:
             steps.append(_("Add the missing attachments below, then check the case again."))
-        steps += _send(council, name, request_form)
+        steps += _send(council, name, context.request_form)
     elif "notice_to_improve_first" in reasons or decisions.notice_to_improve.allowed:
         steps.append(
             _(

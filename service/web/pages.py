@@ -123,16 +123,27 @@ def report(
     if too_big:
         own.append(Link(too_big, "#case-attachments", "request_too_large"))
     missing = any(i.required and i.status in ("missing", "invalid") for i in checklist) if form else False
+    blocked = () if form else _blocked_forms(base, anchors, data)
     found = (
         outcome.build(
-            data, base.case, base.council, base.decisions, bool(done.errors), missing, form and form.title
+            data,
+            base.case,
+            base.council,
+            base.decisions,
+            outcome.Context(
+                bool(done.errors), missing, form.title if form else None, _blocked_people(blocked)
+            ),
         )
         if base.case is not None and base.council is not None and base.decisions is not None
         else None
     )
+    failure_links = _failure_links(failure, anchors, data)
+    if blocked and any(link.code == "no_request_document" for link in failure_links):
+        # "no form fits" says nothing an officer can act on: say who stops the council's form, and why
+        failure_links = [link for link in failure_links if link.code != "no_request_document"] + list(blocked)
     return ReportPage(
         council=_council_name(data),
-        errors=tuple(dict.fromkeys(_failure_links(failure, anchors, data) + own)),
+        errors=tuple(dict.fromkeys(failure_links + own)),
         description=_describe(failure),
         warnings=tuple(_issue_links(done.warnings, anchors, data)),
         outcome=found,
@@ -141,14 +152,38 @@ def report(
         cards=cards,
         attachments=_attachments(base, data, uploaded),
         documents=_documents(base, pdf_letters, data),
-        bundle_reasons=tuple(dict.fromkeys(link.text for link in own)) if form else (str(NO_FORM),),
+        bundle_reasons=tuple(dict.fromkeys(link.text for link in (own if form else blocked)))
+        or (() if form else (str(NO_FORM),)),
     )
+
+
+def _blocked_forms(base: Assessment, anchors: Mapping[str, str], data: Mapping[str, Any]) -> tuple[Link, ...]:
+    """Return why each of the council's request forms cannot be filled, by person (a child under five on
+    the PN3), when none fits the case: the bundle's refusal says who and why, not only "no form"."""
+    if base.case is None or base.council is None or base.decisions is None:
+        return ()
+    links = []
+    for document_id in base.council.documents:
+        document = forms.get(document_id)
+        if isinstance(document, forms.PdfForm):
+            links += [
+                Link(words.issue(data, i.path, i.code, i.message), resolve(i.path, anchors), i.code)
+                for i in base.blocking(document)
+                if i.code != "absence_type_mismatch"  # the other absence type's form: not this case's
+            ]
+    return tuple(dict.fromkeys(links))
+
+
+def _blocked_people(blocked: tuple[Link, ...]) -> tuple[str, ...]:
+    return tuple(link.text for link in blocked)
 
 
 def welsh_council(data: Mapping[str, Any]) -> bool:
     """Return whether the case belongs to a council in Wales (its pages then default to Welsh)."""
-    council = data.get("council")
-    return isinstance(council, str) and council in councils.ids() and councils.get(council).country == "wales"
+    council, details = data.get("council"), data.get("council_details")
+    if isinstance(council, str) and council in councils.ids():
+        return councils.get(council).country == "wales"
+    return isinstance(details, Mapping) and details.get("country") == "wales"  # a council with no file
 
 
 def _council_name(data: Mapping[str, Any]) -> str:

@@ -20,6 +20,8 @@ from service.web import language
 from service.web import people
 
 NOT_GIVEN = _l("Not given")
+
+
 @dataclass(frozen=True)
 class Row:
     """One summary-list row: its key, its value's lines and the id the error summary links to."""

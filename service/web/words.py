@@ -46,6 +46,8 @@ FIELDS = {
     "as_of": _l("date of the attendance figures"),
     "marks": _l("register marks"),
     "holidays": _l("school holiday dates"),
+    "attendance": _l("attendance figures"),
+    "class_average_sessions_missed": _l("class average of sessions missed"),
 }
 
 # Sentences of our own for the codes officers meet most (each says what to do).
@@ -63,6 +65,28 @@ OWN: dict[str, Callable[[str], str]] = {
         "Enter this parent's address: the parents live apart and the council needs both addresses"
     ),
     "lives_with_required": lambda field: _("Say which parent the pupil lives with: the parents live apart"),
+    "below_compulsory_school_age": lambda field: _(
+        "Not yet of compulsory school age when the absence began: no penalty notice or Notice to Improve"
+    ),
+    "above_compulsory_school_age": lambda field: _(
+        "Past compulsory school age when the absence began: no penalty notice or Notice to Improve"
+    ),
+    "looked_after_child": lambda field: _("A looked-after child: no penalty notice or Notice to Improve"),
+    "attendance_required": lambda field: _(
+        "Add this pupil's own attendance figures: the letter reports each child's attendance"
+    ),
+    "class_average_required": lambda field: _(
+        "Add the class average of sessions missed: the letter charts the pupil's beside it"
+    ),
+    "marks_required": lambda field: _(
+        "Add the register marks (session by session): this document is built from them"
+    ),
+    "absence_type_mismatch": lambda field: _("This document is for the other type of absence"),
+    "notice_to_improve_first": lambda field: _(
+        "No Notice to Improve whose period has ended: for absence other than holiday a Notice to Improve "
+        "comes first. Add the earlier Notice to Improve to the case's history, or the school's reason why "
+        "support is not appropriate"
+    ),
     "term_dates_unknown": lambda field: _(
         "Add the school's holiday dates, so that dates counted in school days skip the holidays"
     ),
@@ -75,12 +99,18 @@ PATHS = (
     (re.compile(r"\bprevious_penalty_notices\b"), _l("the earlier penalty notices")),
     (re.compile(r"\bprevious_notices_to_improve\b"), _l("the earlier Notices to Improve")),
     (re.compile(r"\bprevious_letters\b"), _l("the letters already sent")),
+    (re.compile(r"\bsupport_not_appropriate\b"), _l("the reason support is not appropriate")),
 )
 # A JSON path of the case left in a message: `pupils[0].address.postcode`, `absence.leave_request.decided_on`.
 JSON_PATH = re.compile(
     r"\b(?:pupils|parents|attachments|previous_[a-z_]+)\[\d+\](?:\.[a-z_]+(?:\[\d+\])?)*"
     r"|\b(?:absence|attendance|school|leave_request|council_details)(?:\.[a-z_]+(?:\[\d+\])?)+"
 )
+
+
+# A field's own name left in a message (`class_average_sessions_missed`), not in an email address or a
+# file's name.
+FIELD_NAME = re.compile(r"(?<![\w@.-])[a-z]+(?:_[a-z]+)+(?![\w@-]|\.\w)")
 
 
 def issue(data: Mapping[str, Any], path: str, code: str, message: str) -> str:
@@ -99,6 +129,7 @@ def plain(message: str) -> str:
     message = JSON_PATH.sub(
         lambda m: str(FIELDS.get(m.group(0).split(".")[-1].split("[")[0], _("a detail"))), message
     )
+    message = FIELD_NAME.sub(lambda m: str(FIELDS.get(m.group(0), m.group(0).replace("_", " "))), message)
     titles = {d.id: d.title for d in forms.all()}
     return re.sub(
         r"(?<![\w-])("

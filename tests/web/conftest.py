@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import encode_multipart
 
+from service.case.fields import upn_check_letter
 from tests.conftest import EXAMPLES
 from tests.conftest import certificate_pdf
 from tests.conftest import make_pdf
@@ -118,6 +120,15 @@ class Officer:
             data[kind] = [(io.BytesIO(c), f"{kind}-{n}.pdf") for n, c in enumerate(contents)]
         return self.post("/report", data)
 
+    def upload_case(self, case: dict[str, Any], **files: bytes | list[bytes]) -> Any:
+        """Post the upload form with a case built in the test (from an example) and attachments by kind."""
+        data: dict[str, Any] = {"csrf_token": self.token}
+        data["case"] = (io.BytesIO(json.dumps(case).encode()), "case.json")
+        for kind, content in files.items():
+            contents = content if isinstance(content, list) else [content]
+            data[kind] = [(io.BytesIO(c), f"{kind}-{n}.pdf") for n, c in enumerate(contents)]
+        return self.post("/report", data)
+
     def post(self, path: str, data: dict[str, Any]) -> Any:
         """Post a multipart body built in memory (the test client spools big bodies to unclosed temp files)."""
         fields: MultiDict[str, Any] = MultiDict()
@@ -151,9 +162,21 @@ def read() -> Callable[[Any], Page]:
 def wiltshire_files(refusal: bool = True) -> dict[str, Any]:
     """Return the attachments the Wiltshire PN3 asks for in wiltshire-holiday (two pupils, leave requested)."""
     files: dict[str, Any] = {
-        "attendance_certificate": [certificate_pdf("Fairweather, Zoë"), certificate_pdf("Fairweather, Alfie")],
+        "attendance_certificate": [
+            certificate_pdf("Fairweather, Zoë"),
+            certificate_pdf("Fairweather, Alfie"),
+        ],
         "leave_request_form": make_pdf(["Leave of absence request form", "Submitted 01/09/2026"]),
     }
     if refusal:
         files["refusal_letter"] = make_pdf(["Dear parents", "Your request for leave has been refused."])
     return files
+
+
+def three_siblings(case: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+    """Return wiltshire-holiday with a third sibling, Ivy, born in 2022: under five when the absence began."""
+    data = case("wiltshire-holiday")
+    body = "865204225013"
+    ivy = {**data["pupils"][1], "upn": upn_check_letter("A" + body) + body, "forename": "Ivy"}
+    data["pupils"].append({**ivy, "date_of_birth": "2022-01-10"})
+    return data
