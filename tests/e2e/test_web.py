@@ -265,7 +265,7 @@ def test_scan_a_ctf_export_and_check_a_pupil(officer):
     officer.look("09-scan")
     officer.submit("tbody tr:first-child button:has-text('Check')")
     assert page.title() == f"Check the case – {TITLE}"
-    assert "Notice to improve school attendance" in page.inner_text("#downloads + dl")
+    assert "Notice to improve school attendance" in page.inner_text("#downloads")
     officer.look("10-report-from-export")
     assert officer.serious() == {}
     assert officer.console == []
