@@ -124,6 +124,7 @@ def report(
         own.append(Link(too_big, "#case-attachments", "request_too_large"))
     missing = any(i.required and i.status in ("missing", "invalid") for i in checklist) if form else False
     blocked = () if form else _blocked_forms(base, anchors, data)
+    own += blocked  # the council's form refused because of one person: an error summary names them
     found = (
         outcome.build(
             data,
@@ -138,9 +139,8 @@ def report(
         else None
     )
     failure_links = _failure_links(failure, anchors, data)
-    if blocked and any(link.code == "no_request_document" for link in failure_links):
-        # "no form fits" says nothing an officer can act on: say who stops the council's form, and why
-        failure_links = [link for link in failure_links if link.code != "no_request_document"] + list(blocked)
+    if blocked:  # "no form fits" says nothing an officer can act on: the blocked links say who and why
+        failure_links = [link for link in failure_links if link.code != "no_request_document"]
     return ReportPage(
         council=_council_name(data),
         errors=tuple(dict.fromkeys(failure_links + own)),
@@ -152,8 +152,7 @@ def report(
         cards=cards,
         attachments=_attachments(base, data, uploaded),
         documents=_documents(base, pdf_letters, data),
-        bundle_reasons=tuple(dict.fromkeys(link.text for link in (own if form else blocked)))
-        or (() if form else (str(NO_FORM),)),
+        bundle_reasons=tuple(dict.fromkeys(link.text for link in own)) or (() if form else (str(NO_FORM),)),
     )
 
 

@@ -8,6 +8,7 @@ removed at the end, so the suite's temp-file guard watches only the service.
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import os
@@ -23,6 +24,7 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
+from service.case.fields import upn_check_letter
 from tests.conftest import EXAMPLES
 from tests.conftest import ROOT
 from tests.conftest import TEST_TMP
@@ -42,10 +44,13 @@ ARGS = [
 SHOTS = ROOT / "artefacts" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 TITLE = "School attendance paperwork"
+TITLE_CY = "Gwaith papur presenoldeb ysgol"
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed: run scripts/setup"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed: run scripts/setup"
+    ),
 ]
 
 
@@ -108,7 +113,9 @@ class Officer:
         """Return the serious and critical violations by page (and keep every finding as an artefact)."""
         for name, violations in self.findings.items():
             (SHOTS / f"{name}.axe.json").write_text(json.dumps(violations, indent=2))
-        found = {n: [v for v in vs if v["impact"] in ("serious", "critical")] for n, vs in self.findings.items()}
+        found = {
+            n: [v for v in vs if v["impact"] in ("serious", "critical")] for n, vs in self.findings.items()
+        }
         return {n: vs for n, vs in found.items() if vs}
 
     def download(self, selector: str) -> tuple[str, bytes]:
@@ -269,3 +276,107 @@ def test_scan_a_ctf_export_and_check_a_pupil(officer):
     officer.look("10-report-from-export")
     assert officer.serious() == {}
     assert officer.console == []
+
+
+# Issue 17: three siblings with one under five, a separated Dorset family, a Welsh family in Welsh.
+
+
+def example(name: str) -> dict[str, Any]:
+    return json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def case_file(data: dict[str, Any]) -> dict[str, Any]:
+    return {"name": "case.json", "mimeType": "application/json", "buffer": json.dumps(data).encode()}
+
+
+def no_violations(officer: Officer) -> None:
+    """Every axe finding (not only serious ones) is kept beside its screenshot; none is allowed."""
+    officer.serious()  # writes the findings
+    found = {name: [v["id"] for v in vs] for name, vs in officer.findings.items() if vs}
+    assert found == {}
+    assert officer.console == []
+
+
+def test_three_siblings_one_under_five(officer):
+    data = example("wiltshire-holiday")
+    body = "865204225013"
+    data["pupils"].append(
+        {
+            **copy.deepcopy(data["pupils"][1]),
+            "upn": upn_check_letter("A" + body) + body,
+            "forename": "Ivy",
+            "date_of_birth": "2022-01-10",
+        }
+    )
+    page = officer.page
+    page.goto(officer.base + "/upload")
+    page.set_input_files("#case", case_file(data))
+    page.set_input_files(
+        "#attendance_certificate",
+        [pdf(f"certificate-{n}.pdf", certificate_pdf(f"Fairweather, {n}")) for n in ("Zoë", "Alfie", "Ivy")],
+    )
+    page.set_input_files(
+        "#leave_request_form", pdf("request.pdf", make_pdf(["Leave of absence request form"]))
+    )
+    page.set_input_files("#refusal_letter", pdf("refusal.pdf", make_pdf(["Your request has been refused."])))
+    officer.submit("button:has-text('Check the case')")
+    # the council's form cannot be filled with Ivy on it: the error summary says who and why
+    assert page.title() == f"Error: Check the case – {TITLE}"
+    assert officer.summary_focused()
+    assert "Ivy Fairweather: Not yet of compulsory school age" in page.inner_text(".govuk-error-summary")
+    page.click(".govuk-error-summary a[data-code='below_compulsory_school_age']")
+    assert page.evaluate("location.hash") == "#case-pupils-2-date-of-birth"
+    ivy = page.inner_text("#outcome-pupil-2")
+    assert "Below compulsory school age" in ivy and "Hannah Fairweather, mother: No penalty notice" in ivy
+    assert "Penalty notice 1: £80" in page.inner_text("#outcome-pupil-0")
+    # the outcome and the downloads share the first screen
+    outcome, downloads = page.locator("#outcome").bounding_box(), page.locator("#downloads").bounding_box()
+    assert downloads["y"] < outcome["y"] + 200 and downloads["x"] > outcome["x"] + outcome["width"] - 10
+    officer.look("11-three-siblings")
+
+    assert "Ivy Fairweather" in page.inner_text("#downloads")  # why the PN3 is not offered
+    no_violations(officer)
+
+
+def test_separated_dorset_family_gets_a_letter_per_parent(officer):
+    data = example("dorset-holiday-separated")
+    page = officer.page
+    page.goto(officer.base + "/upload")
+    page.set_input_files("#case", case_file(data))
+    officer.submit("button:has-text('Check the case')")
+    outcome = page.inner_text("#outcome")
+    liable = data["absence"].get("responsible_parent_ids") or [p["id"] for p in data["parents"]]
+    names = [p["full_name"] for p in data["parents"] if p["id"] in liable]
+    for parent in data["parents"]:
+        if parent["id"] in liable:
+            assert f"{parent['full_name']}, {parent['relationship']}" in outcome
+    officer.look("13-separated-family")
+    name, content = officer.download("#downloads button[value='leave-refusal.docx']")
+    assert name.endswith(".docx")
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(content)).paragraphs)
+    for parent in names:  # each liable parent, at their own address, has a letter
+        assert text.count(f"Dear {parent.split()[0]}") + text.count(parent) >= 1, parent
+    no_violations(officer)
+
+
+@pytest.mark.parametrize("officer", [True], indirect=True)
+def test_welsh_family_in_the_vale_of_glamorgan_in_welsh(officer):
+    page = officer.page
+    page.context.set_extra_http_headers({"Accept-Language": "cy-GB,cy;q=0.9,en;q=0.5"})
+    page.goto(officer.base + "/upload")
+    assert page.title() == f"Llwytho'r achos – {TITLE_CY}"
+    assert page.get_attribute("html", "lang") == "cy"
+    officer.look("14-welsh-upload")
+    page.set_input_files("#case", case_file(example("vale-of-glamorgan-holiday")))
+    officer.submit("button:has-text('Gwirio')")
+    assert page.title() == f"Gwirio'r achos – {TITLE_CY}"
+    outcome = page.inner_text("#outcome")
+    assert "Beth y mae'r achos yn ei ganiatáu" in outcome and "Y cam nesaf" in outcome
+    assert "Cyngor Bro Morgannwg" in page.inner_text("#next-step + ol")
+    officer.look("15-welsh-report")
+    # the switch keeps the case: English, then the cookie keeps it
+    officer.submit("#language-switch button[value='en']")
+    assert page.title() == f"Check the case – {TITLE}"
+    assert "What the case allows" in page.inner_text("#outcome")
+    officer.look("16-welsh-case-in-english")
+    no_violations(officer)
