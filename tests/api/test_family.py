@@ -97,7 +97,7 @@ def test_three_siblings_each_pair_listed_in_the_report_and_pages(client, case):
 
     done = evaluate(data)
     with client.application.test_request_context():
-        found = outcome.build(data, done.case, done.council, done.decisions, False, False, None)
+        found = outcome.build(data, done.case, done.council, done.decisions, outcome.Context())
     lines = [(p.name, n.parent, n.text) for p in found.pupils for n in p.notices]
     assert len(lines) == 6
     assert ("Zoë Fairweather", "Hannah Fairweather, mother",
