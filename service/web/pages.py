@@ -35,6 +35,8 @@ TASK_STATUS = {
     "invalid": "invalid",
     "not_required": "not_required",
 }
+# What stops a council's form because of one person on it (the other pupils could still be referred).
+PERSON_BARS = ("below_compulsory_school_age", "above_compulsory_school_age", "looked_after_child")
 FIX_FIRST = _l("Correct the problems listed at the top of the page first.")
 NO_FORM = _l(
     "No penalty-notice request form of this council fits the case (check the absence type and the rules)."
@@ -168,7 +170,7 @@ def _blocked_forms(base: Assessment, anchors: Mapping[str, str], data: Mapping[s
             links += [
                 Link(words.issue(data, i.path, i.code, i.message), resolve(i.path, anchors), i.code)
                 for i in base.blocking(document)
-                if i.code != "absence_type_mismatch"  # the other absence type's form: not this case's
+                if i.code in PERSON_BARS
             ]
     return tuple(dict.fromkeys(links))
 
