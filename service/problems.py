@@ -11,6 +11,7 @@ from service.councils import UnknownCouncil
 from service.engines import ConversionUnavailable
 from service.engines.libreoffice import ConversionFailed
 from service.engines.libreoffice import ConversionTimeout
+from service.engines.libreoffice import QueueFull
 from service.engines.signatures import SigningUnavailable
 from service.forms import NotAvailable
 from service.forms import UnknownDocument
@@ -84,6 +85,14 @@ def _cannot_produce(exc: CannotProduce) -> Problem:
 
 
 def _conversion_unavailable(exc: ConversionUnavailable) -> Problem:
+    if isinstance(exc, QueueFull):
+        return Problem(
+            503,
+            "conversion_queue_full",
+            "Too many letters are being converted",
+            "The PDF conversion queue is full; try again in a few seconds, or ask for format=docx.",
+            {"retry_after": 5},
+        )
     return Problem(
         503,
         "conversion_unavailable",

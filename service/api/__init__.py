@@ -35,6 +35,8 @@ _HTTP_CODES = {
 def problem_response(problem: problems.Problem, headers: dict[str, str] | None = None) -> Response:
     """Return a problem as an application/problem+json response."""
     headers = {**(headers or {}), **problem.extra.get("_headers", {})}
+    if "retry_after" in problem.extra:
+        headers.setdefault("Retry-After", str(problem.extra["retry_after"]))  # RFC 9110 §10.2.3
     body = json.dumps({k: v for k, v in problem.as_dict().items() if k != "_headers"})
     response = Response(body, problem.status, mimetype=problems.CONTENT_TYPE)
     response.headers.update(headers or {})

@@ -59,6 +59,10 @@ class ConverterBusy(ConversionUnavailable):
     """Waited too long for the converter: other conversions in this process are ahead."""
 
 
+class QueueFull(ConverterBusy):
+    """The conversion queue is at its depth: refused at once (load shedding), not queued."""
+
+
 class _WorkerDied(Exception):
     """The worker or its soffice ended mid-request: worth one retry on a fresh worker."""
 
@@ -247,6 +251,7 @@ class LibreOfficeConverter:
         start_timeout: float = 60.0,
         busy_timeout: float = 30.0,
         max_conversions: int = 200,
+        max_queue: int | None = None,
         work_dir: str | None = None,
     ) -> None:
         self.soffice = soffice if soffice is not None else soffice_path()
@@ -254,7 +259,14 @@ class LibreOfficeConverter:
         self.work_dir = work_dir or _default_work_dir()
         self.timeout, self.start_timeout, self.busy_timeout = timeout, start_timeout, busy_timeout
         self.max_conversions = max_conversions
+        # Conversions waiting behind the one in progress; past this depth a request is shed with 503 and
+        # Retry-After at once (like Gotenberg's --libreoffice-max-queue-size), instead of waiting in line.
+        env_queue = os.environ.get("ATTENDANCE_CONVERSION_QUEUE", "4")
+        self.max_queue = max_queue if max_queue is not None else int(env_queue)
         self._lock = threading.Lock()
+        self._queue = threading.Lock()
+        self._waiting = 0
+        self.shed = 0  # requests refused because the queue was full, since start
         self._worker: _Worker | None = None
         self._base: str | None = None
         self._checked: tuple[str | None, str] | None = None
@@ -308,10 +320,28 @@ class LibreOfficeConverter:
             if self._worker is not None or self._base is not None:
                 self.close()
 
+    @property
+    def queue_depth(self) -> int:
+        """Return how many conversions are waiting for LibreOffice now (the one converting not counted)."""
+        return self._waiting
+
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        """Hold the conversion lock, waiting at most busy_timeout."""
-        if not self._lock.acquire(timeout=self.busy_timeout):
+        """Hold the conversion lock, waiting at most busy_timeout, behind at most max_queue others."""
+        if self._lock.acquire(blocking=False):
+            got = True
+        else:
+            with self._queue:
+                if self._waiting >= self.max_queue:
+                    self.shed += 1
+                    raise QueueFull(f"{self._waiting} conversions waiting (queue depth {self.max_queue})")
+                self._waiting += 1
+            try:
+                got = self._lock.acquire(timeout=self.busy_timeout)
+            finally:
+                with self._queue:
+                    self._waiting -= 1
+        if not got:
             raise ConverterBusy(f"LibreOffice busy for more than {self.busy_timeout:g} s")
         try:
             yield
@@ -410,7 +440,7 @@ class LibreOfficeConverter:
     def _forget_after_fork(self) -> None:
         """In a forked child: drop the parent's worker (not ours to stop) and start afresh."""
         worker, self._worker, self._base = self._worker, None, None
-        self._lock = threading.Lock()
+        self._lock, self._queue, self._waiting = threading.Lock(), threading.Lock(), 0
         if worker is not None:
             worker._close_pipes()
 
