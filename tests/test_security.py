@@ -131,3 +131,32 @@ def test_with_keys_a_remote_caller_with_a_key_is_served(keyed):
     response = keyed.get("/api/v1/councils", headers={"X-API-Key": KEY},
                          environ_base={"REMOTE_ADDR": "192.0.2.10"})
     assert response.status_code == 200
+
+
+def test_docs_and_404_pages_carry_a_csp(client):
+    import base64 as b64
+    import hashlib
+    import re
+
+    docs = client.get("/api/v1/docs")
+    policy = docs.headers["Content-Security-Policy"]
+    assert policy.startswith("default-src 'none'") and "frame-ancestors 'none'" in policy
+    (inline,) = re.findall(r"<script>(.*?)</script>", docs.get_data(as_text=True), re.DOTALL)
+    digest = b64.b64encode(hashlib.sha256(inline.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in policy and "'unsafe-inline'" not in policy.split("style-src")[0]
+    for path in ("/no-such-page", "/api/v1/no-such-route", "/health", "/metrics"):
+        assert client.get(path).headers["Content-Security-Policy"] == security.API_CSP, path
+
+
+def test_the_readme_says_the_referrer_policy_each_part_sends(client):
+    import re
+
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    pages = readme.split("\n## Web pages", 1)[1].split("\n## ", 1)[0]
+    page_policy = client.get("/").headers["Referrer-Policy"]
+    api_policy = client.get("/api/v1/councils").headers["Referrer-Policy"]
+    assert set(re.findall(r"Referrer-Policy: ([a-z-]+)", pages)) == {page_policy}
+    assert f"`Referrer-Policy: {api_policy}` on the API" in readme
+    assert f"`Referrer-Policy: {page_policy}` on the officer pages" in readme

@@ -117,8 +117,11 @@ def _presented_key() -> str | None:
 def _headers(response: Response) -> None:
     for name, value in security.API_HEADERS.items():
         response.headers.setdefault(name, value)
-    if request.path.startswith("/api/") and not request.path.startswith("/api/v1/docs"):
-        response.headers.setdefault("Content-Security-Policy", security.API_CSP)
+    if request.path == "/api/v1/docs" and response.mimetype == "text/html":
+        policy = security.docs_csp(response.get_data(as_text=True))
+        response.headers.setdefault("Content-Security-Policy", policy)
+    # Everything else without a policy of its own (the pages set theirs): the API's, which allows nothing.
+    response.headers.setdefault("Content-Security-Policy", security.API_CSP)
     if request.method == "POST" or request.path.startswith("/api/v1/documents"):
         response.headers["Cache-Control"] = "no-store"  # documents and reports carry children's data
     response.headers["X-Request-ID"] = getattr(g, "request_id", "-")
