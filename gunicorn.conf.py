@@ -31,7 +31,9 @@ graceful_timeout = 30
 keepalive = 5
 max_requests = 2000
 max_requests_jitter = 200
-# Path only (%(U)s, never the query string), status, size and time: no personal data.
+# The route rule the app matched (%(U)s, never the raw path or the query string), status, size and time: no
+# personal data. AccessLogger also keeps the URI out of worker-timeout tracebacks.
+logger_class = "service.observability.AccessLogger"
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"

@@ -9,6 +9,7 @@ import time
 import uuid
 from contextvars import ContextVar
 
+from gunicorn.glogging import Logger as GunicornLogger
 from prometheus_client import CollectorRegistry
 from prometheus_client import Counter
 from prometheus_client import Histogram
@@ -75,3 +76,37 @@ class Metrics:
             "attendance_conversions", "DOCX to PDF conversions", ["outcome"], registry=r
         )
         self.failures = Counter("attendance_failures", "Problem responses by code", ["code"], registry=r)
+
+
+ROUTE_KEY = "attendance.route"  # the WSGI environ key the app leaves the matched route rule in
+
+
+class AccessLogger(GunicornLogger):
+    """gunicorn's logger, with nothing of the request's path or query in its lines (a path can carry a name).
+
+    The access line's `%(U)s` and `%(r)s` print the route rule the app matched
+    (`/api/v1/documents/<document_id>`), never the raw path; the query string, the Referer and the request
+    headers print as `-`. "Error handling request" (a worker timeout's traceback) names the method only.
+    """
+
+    def atoms(self, resp: object, req: object, environ: dict, request_time: object) -> dict:  # type: ignore
+        atoms = super().atoms(resp, req, environ, request_time)
+        route = environ.get(ROUTE_KEY, "unmatched")
+        atoms = {k: v for k, v in atoms.items() if not k.startswith("{")}
+        atoms.update(U=route, q="-", f="-", r=f"{environ.get('REQUEST_METHOD')} {route} {atoms.get('H')}")
+        return atoms
+
+    def exception(self, msg: str, *args: object, **kwargs: object) -> None:
+        super().exception(*scrub_request_error(msg, args), **kwargs)  # type: ignore[arg-type]
+
+    def error(self, msg: str, *args: object, **kwargs: object) -> None:
+        super().error(*scrub_request_error(msg, args), **kwargs)  # type: ignore[arg-type]
+
+
+def scrub_request_error(msg: str, args: tuple[object, ...]) -> tuple[object, ...]:
+    """Return gunicorn's "Error handling request <method> <uri>" without the URI (path and query)."""
+    if isinstance(msg, str) and msg.startswith("Error handling request"):
+        methods = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+        method = next((a for a in args if a in methods), "")
+        return ("Error handling request %s (path and query not logged)", method)
+    return (msg, *args)

@@ -14,6 +14,7 @@ from prometheus_client import generate_latest
 
 from service import security
 from service.observability import REQUEST_ID
+from service.observability import ROUTE_KEY
 from service.observability import Metrics
 from service.observability import request_id
 from service.problems import Problem
@@ -39,6 +40,7 @@ def install(app: Flask) -> None:
     def finish(response: Response) -> Response:
         _headers(response)
         route = request.url_rule.rule if request.url_rule else "unmatched"
+        request.environ[ROUTE_KEY] = route  # for gunicorn's access line (observability.AccessLogger)
         elapsed = time.perf_counter() - getattr(g, "started", time.perf_counter())
         metrics.requests.labels(request.method, route, str(response.status_code)).inc()
         metrics.latency.labels(route).observe(elapsed)

@@ -27,25 +27,26 @@ def gunicorn(env: dict[str, str], *args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--worker-tmp-dir", "/dev/shm", *args,
          "wsgi:app"],
-        cwd=ROOT, env={**base, "ATTENDANCE_WORKERS": "1", **env},
+        cwd=ROOT, env={**base, "ATTENDANCE_WORKERS": "1", "PYTHONUNBUFFERED": "1", **env},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
 
 
 def output_until(proc: subprocess.Popen, needle: str, seconds: float = 60) -> str:
-    """Read the process's output until a line holds `needle` (or it exits, or time runs out)."""
+    """Read the process's output until it holds `needle` (or it exits, or time runs out)."""
     assert proc.stdout is not None
+    fd = proc.stdout.fileno()
     selector = selectors.DefaultSelector()
-    selector.register(proc.stdout, selectors.EVENT_READ)
-    seen = ""
+    selector.register(fd, selectors.EVENT_READ)
+    seen = b""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and needle not in seen:
+    while time.monotonic() < deadline and needle.encode() not in seen:
         if selector.select(timeout=0.5):
-            line = proc.stdout.readline()
-            if not line and proc.poll() is not None:
+            chunk = os.read(fd, 65536)  # raw reads: a buffered reader would hide lines from select()
+            if not chunk:
                 break
-            seen += line
-    return seen
+            seen += chunk
+    return seen.decode(errors="replace")
 
 
 @contextlib.contextmanager
@@ -136,3 +137,26 @@ def _wait_for(url: str) -> httpx.Response:
         except httpx.TransportError:
             time.sleep(0.1)
     raise RuntimeError("gunicorn did not start")
+
+
+def test_the_access_log_prints_the_route_rule_not_the_path_or_query():
+    port = _free_port()
+    with stopped(gunicorn({"ATTENDANCE_BIND": f"127.0.0.1:{port}"})) as proc:
+        output_until(proc, "attendance: no API keys")
+        url = f"http://127.0.0.1:{port}"
+        _wait_for(f"{url}/health")
+        httpx.get(f"{url}/api/v1/councils/fairweather-zoe?name=Fairweather", timeout=10)
+        httpx.get(f"{url}/no/Fairweather", timeout=10)
+        out = output_until(proc, '"GET unmatched', seconds=20)
+    assert '"GET /api/v1/councils/<council_id> HTTP/1.1" 404' in out or '"GET /api/v1/councils/<council_id>" 404' in out
+    assert '"GET unmatched' in out
+    assert "Fairweather" not in out and "fairweather" not in out
+
+
+def test_request_errors_name_no_path_or_query():
+    from service.observability import scrub_request_error
+
+    assert scrub_request_error("Error handling request %s %s", ("POST", "/api/v1/x?name=Fairweather")) == (
+        "Error handling request %s (path and query not logged)", "POST")
+    assert scrub_request_error("Worker (pid:%s) was sent SIGKILL!", (12,)) == (
+        "Worker (pid:%s) was sent SIGKILL!", 12)
