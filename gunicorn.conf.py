@@ -53,6 +53,19 @@ def when_ready(server) -> None:  # noqa: ANN001 - gunicorn's hook signature
               flush=True)
 
 
+def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's hook signature
+    """Jobs: check their settings (a bad one stops the start); without Redis, run them on this machine."""
+    from service.jobs import embedded
+
+    server.job_workers = embedded.start()
+
+
+def on_exit(server) -> None:  # noqa: ANN001 - gunicorn's hook signature
+    from service.jobs import embedded
+
+    embedded.stop(getattr(server, "job_workers", None))
+
+
 def post_worker_init(worker) -> None:  # noqa: ANN001 - gunicorn's hook signature
     """Start LibreOffice in each worker before its first request (about a second), not during one."""
     engines = worker.wsgi.extensions.get("engines") if hasattr(worker, "wsgi") else None

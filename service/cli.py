@@ -23,11 +23,15 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--today", type=date.fromisoformat, help="the date to judge on (YYYY-MM-DD)")
     _import_parser(commands)
     _verify_parser(commands)
+    work = commands.add_parser("worker", help="run job workers against the queue the environment names")
+    work.add_argument("--workers", type=int, default=2, help="worker processes, each with its LibreOffice")
     args = parser.parse_args(argv)
     if args.command == "import":
         return import_export(args)
     if args.command == "verify":
         return verify_bundle(args)
+    if args.command == "worker":
+        return job_worker(args)
     try:
         raw = sys.stdin.read() if str(args.case) == "-" else args.case.read_text(encoding="utf-8")
         data = json.loads(raw)
@@ -75,6 +79,21 @@ def verify_bundle(args: argparse.Namespace) -> int:
         return 2
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0 if result["valid"] else 1
+def job_worker(args: argparse.Namespace) -> int:
+    """Run job workers until stopped; exit 2 when the jobs settings are missing or wrong."""
+    from service.jobs.settings import JobsMisconfigured
+    from service.jobs.settings import Settings
+    from service.jobs.worker import run
+    from service.observability import configure_logging
+
+    try:
+        settings = Settings.from_env()
+    except JobsMisconfigured as exc:
+        print(f"attendance worker: {exc}", file=sys.stderr)
+        return 2
+    configure_logging("INFO")
+    run(settings, max(1, args.workers))
+    return 0
 
 
 def _import_parser(commands: argparse._SubParsersAction) -> None:

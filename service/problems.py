@@ -15,6 +15,9 @@ from service.engines.libreoffice import QueueFull
 from service.engines.signatures import SigningUnavailable
 from service.forms import NotAvailable
 from service.forms import UnknownDocument
+from service.jobs.errors import JobNotFinished
+from service.jobs.errors import JobNotFound
+from service.jobs.errors import ResultGone
 from service.report import Report
 from service.verify import JsonTooDeep
 from service.verify import ManifestInvalid
@@ -159,6 +162,30 @@ def _not_available(exc: NotAvailable) -> Problem:
     )
 
 
+def _job_not_found(exc: JobNotFound) -> Problem:
+    return Problem(404, "job_not_found", "No such job", "No job with this id: it may have expired.")
+
+
+def _job_not_finished(exc: JobNotFinished) -> Problem:
+    return Problem(
+        409,
+        "job_not_finished",
+        "The job is not done",
+        f"The job is {exc.state}: its result can be downloaded once it is done.",
+        {"state": exc.state, "_headers": {"Retry-After": "2"}},
+    )
+
+
+def _result_gone(exc: ResultGone) -> Problem:
+    return Problem(
+        410,
+        "result_gone",
+        "The result is gone",
+        f"The job's result was {exc.state}: it is kept for one download only, then deleted.",
+        {"state": exc.state},
+    )
+
+
 # The one table: domain exception → problem. Add a row, never a second error path.
 TABLE: dict[type[Exception], Callable[[Any], Problem]] = {
     UnknownCouncil: _unknown_council,
@@ -170,6 +197,9 @@ TABLE: dict[type[Exception], Callable[[Any], Problem]] = {
     SigningUnavailable: _signing_unavailable,
     ManifestInvalid: _manifest_invalid,
     JsonTooDeep: _json_too_deep,
+    JobNotFound: _job_not_found,
+    JobNotFinished: _job_not_finished,
+    ResultGone: _result_gone,
 }
 
 

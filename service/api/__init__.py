@@ -90,6 +90,7 @@ def register(app: Flask) -> ProblemApi:
     from service.api import documents
     from service.api import health
     from service.api import imports
+    from service.api import jobs
 
     api = ProblemApi(app)
     for field_class, fmt in (
@@ -101,9 +102,11 @@ def register(app: Flask) -> ProblemApi:
         (case_fields.Base64Bytes, "byte"),
     ):
         api.register_field(field_class, "string", fmt)
-    for module in (health, councils, documents, cases, bundles, imports):
+    for module in (health, councils, documents, cases, bundles, imports, jobs):
         api.register_blueprint(module.blp)
     _docs_assets(app)
+    if (queue := jobs.configured(app)) is not None:  # else an embedded queue on first use
+        app.extensions["jobs"] = queue
     from service.api import hooks
 
     hooks.install(app)

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Request
 from flask import Response
-from flask import current_app
+from flask import g
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from service.api.downloads import download
-from service.api.downloads import stream
+from service.api import jobs
 from service.api.request import parse_json
 from service.api.schemas import IMPORT_BODY
 from service.api.schemas import PROBLEM
 from service.api.schemas import ImportQuery
 from service.api.schemas import ImportResultSchema
+from service.api.schemas import JobSchema
 from service.api.schemas import ProblemSchema
 from service.imports import batch
 from service.imports.run import answer
 from service.imports.run import prepare
 from service.imports.scan import run
+from service.jobs.work import Spec
 from service.problems import Problem
 
 blp = Blueprint(
@@ -56,17 +56,17 @@ def upload(req: Request, kind: str) -> tuple[dict[str, Any], bytes, bytes | None
 
 
 def handle(kind: str, query: dict[str, Any]) -> Response | dict[str, Any]:
-    """Read, scan and answer one import: JSON, or a ZIP of documents when `documents` is asked."""
+    """Read, scan and answer one import: JSON, or a job making the documents when `documents` is asked."""
     part, file, pupils = upload(request, kind)
     given, export = prepare(kind, part, file, pupils)
     document_id = query.get("documents")
     if not document_id:
         return answer(export, run(export, given, query.get("marks", False)))
     fmt = batch.check(document_id, query.get("format"), given)
-    engines = current_app.extensions["engines"]
-    archive = batch.archive(run(export, given, query.get("marks", False)), document_id, fmt, engines, given)
-    name = f"{kind}-{document_id}-{date.today().isoformat()}.zip"
-    return download(stream(archive), name, "application/zip")
+    # A whole school's letters take minutes: a job (202 and its URL), checked and read here first so a
+    # wrong request is refused now, not found wrong by a worker later.
+    spec = Spec(kind, document_id, fmt, part, getattr(g, "caller", None))
+    return jobs.submit(spec, {"file": file, "pupils": pupils})
 
 
 def _documented(view: Any) -> Any:
@@ -86,8 +86,9 @@ def _documented(view: Any) -> Any:
         blp.alt_response(
             400, schema=ProblemSchema, content_type=PROBLEM, description="Hostile or unreadable export"
         ),
-        blp.response(
-            200, ImportResultSchema, description="Cases, scan and errors; with `documents`, application/zip"
+        blp.response(200, ImportResultSchema, description="Cases, scan and errors"),
+        blp.alt_response(
+            202, schema=JobSchema, description="With `documents`: a job, its URL in Location (api/jobs.py)"
         ),
         blp.doc(requestBody=IMPORT_BODY),
         blp.arguments(ImportQuery, location="query"),

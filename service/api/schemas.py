@@ -308,7 +308,7 @@ IMPORT_BODY = {
 
 class ImportQuery(Schema):
     documents = fields.String(
-        metadata={"description": "a document id (notice-to-improve …): a ZIP, one per eligible pupil"}
+        metadata={"description": "a document id (notice-to-improve …): a job (202), one per eligible pupil"}
     )
     format = fields.String(
         metadata={"enum": ["docx", "pdf"], "description": "with documents: letters as DOCX (default) or PDF"}
@@ -353,3 +353,43 @@ class ImportResultSchema(Schema):
     errors = fields.List(fields.Nested(ImportIssueSchema))
     warnings = fields.List(fields.Nested(ImportIssueSchema))
     source = fields.Dict(metadata={"description": "the export read: kind, version or layout, encoding"})
+
+
+class JobProgressSchema(Schema):
+    total = fields.Integer(allow_none=True, metadata={"description": "pupils or cases; null at first"})
+    done = fields.Integer(metadata={"description": "items finished so far"})
+    produced = fields.Integer(metadata={"description": "documents made so far"})
+    failed = fields.Integer(metadata={"description": "items that could not be produced so far"})
+    percent = fields.Integer(metadata={"description": "done of total, 0-100"})
+
+
+class JobFailureSchema(Schema):
+    item = fields.Integer(metadata={"description": "the item's place in the input, from 0"})
+    line = fields.Integer(allow_none=True, metadata={"description": "imports: the export's line"})
+    upn = fields.String(metadata={"description": "imports: the pupil's UPN"})
+    name = fields.String()
+    status = fields.String(metadata={"enum": ["cannot_produce", "failed"]})
+    codes = fields.List(fields.String(), metadata={"description": "why, as stable codes"})
+
+
+class JobSchema(Schema):
+    id = fields.String()
+    state = fields.String(
+        metadata={"enum": ["queued", "running", "done", "failed", "cancelled", "downloaded"]}
+    )
+    document = fields.String()
+    format = fields.String()
+    progress = fields.Nested(JobProgressSchema)
+    failures = fields.List(fields.Nested(JobFailureSchema))
+    error = fields.String(allow_none=True, metadata={"description": "failed: the code why"})
+    expires_at = fields.String(metadata={"description": "when every trace of the job is deleted (UTC)"})
+    links = fields.Dict(metadata={"description": "self, result (when done), cancel"})
+
+
+class BatchQuery(Schema):
+    document = fields.String(required=True, metadata={"description": "the document for every case"})
+    format = fields.String(metadata={"enum": ["docx", "pdf"], "description": "default: pdf for letters"})
+
+
+class BatchSchema(Schema):
+    cases = fields.List(fields.Dict(), required=True, metadata={"description": "cases (case-format.md)"})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from tempfile import SpooledTemporaryFile
 from typing import IO
 from typing import Any
@@ -102,26 +103,63 @@ def _letter(
     return "produced", Rendered(content, filename(letter.id, result.loaded, fmt), MEDIA_TYPES[fmt])
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What one pupil's turn gave: its status, the document when produced, and its summary.csv row
+    (the file column filled in when the archive names the entry)."""
+
+    status: str
+    rendered: Rendered | None
+    reasons: tuple[str, ...]
+    row: tuple[Any, ...]
+    upn: str = ""
+
+
+def outcome(result: PupilResult, document_id: str, fmt: str, engines: Engines, given: Defaults) -> Outcome:
+    """Render one pupil's document (or say why not) as an Outcome."""
+    status, produced = render(result, document_id, fmt, engines, given)
+    rendered = produced if status == "produced" else None
+    reasons = () if rendered else tuple(dict.fromkeys(produced))
+    return Outcome(
+        status,
+        rendered,
+        reasons,
+        tuple(_summary_row(result, status, "", list(reasons))),
+        str(result.row["upn"]),
+    )
+
+
+def write_archive(outcomes: Iterable[Outcome], columns: tuple[str, ...] = COLUMNS) -> IO[bytes]:
+    """Return a ZIP (a file object at its start): each produced document, then summary.csv.
+
+    Rows name the entry in the column `file`; two documents of one name are told apart by the UPN."""
+    out: IO[bytes] = SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - the response closes it
+    summary = io.StringIO()
+    writer = SafeWriter(summary)  # names and codes come from the export: no cell may start a formula
+    writer.writerow(columns)
+    names: set[str] = set()
+    file_column = columns.index("file")
+    try:
+        with zipfile.ZipFile(out, "w") as zipped:
+            for done in outcomes:
+                row = list(done.row)
+                if done.rendered is not None:
+                    row[file_column] = name = _unique(done.rendered.filename, done.upn or "x", names)
+                    zipped.writestr(_entry(name), done.rendered.content)
+                writer.writerow(row)
+            zipped.writestr(_entry(SUMMARY), summary.getvalue().encode("utf-8-sig"))
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    return out
+
+
 def archive(
     results: Iterable[PupilResult], document_id: str, fmt: str, engines: Engines, given: Defaults
 ) -> IO[bytes]:
     """Return the ZIP (a file object at its start): each eligible pupil's document, then summary.csv."""
-    out: IO[bytes] = SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - the response closes it
-    summary = io.StringIO()
-    writer = SafeWriter(summary)  # names and codes come from the export: no cell may start a formula
-    writer.writerow(COLUMNS)
-    names: set[str] = set()
-    with zipfile.ZipFile(out, "w") as zipped:
-        for result in results:
-            status, produced = render(result, document_id, fmt, engines, given)
-            name = ""
-            if status == "produced":
-                name = _unique(produced.filename, str(result.row["upn"]), names)
-                zipped.writestr(_entry(name), produced.content)
-            writer.writerow(_summary_row(result, status, name, [] if status == "produced" else produced))
-        zipped.writestr(_entry(SUMMARY), summary.getvalue().encode("utf-8-sig"))
-    out.seek(0)
-    return out
+    return write_archive(outcome(result, document_id, fmt, engines, given) for result in results)
 
 
 def _unique(name: str, upn: str, taken: set[str]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import zipfile
 from datetime import date
 
@@ -52,11 +53,29 @@ def test_csv_import_takes_the_pupil_sheet_part(client):
     assert ("pupils[1].parents", "no_parental_responsibility") in [(e["path"], e["code"]) for e in body["errors"]]
 
 
-def test_documents_query_streams_a_zip(client):
+def test_documents_query_is_a_job_whose_zip_downloads_once(client):
     response = post(client, "ctf", school(), query="?documents=notice-to-improve")
-    assert response.status_code == 200 and response.mimetype == "application/zip"
-    assert response.headers["Content-Disposition"].startswith('attachment; filename="ctf-notice-to-improve-')
-    assert len([n for n in zipfile.ZipFile(io.BytesIO(response.data)).namelist() if n.endswith(".docx")]) == 2
+    assert response.status_code == 202 and response.headers["Location"].startswith("/api/v1/jobs/")
+    job = wait_done(client, response.headers["Location"])
+    assert job["progress"] == {"total": 4, "done": 4, "produced": 2, "failed": 1, "percent": 100}
+    # The pupil whose parent's phone is wrong: listed with the export's line and why.
+    assert [(f["line"], f["status"], "invalid_phone" in f["codes"]) for f in job["failures"]] == [
+        (9, "cannot_produce", True)]
+    result = client.get(job["links"]["result"])
+    assert result.status_code == 200 and result.mimetype == "application/zip"
+    assert result.headers["Content-Disposition"].startswith('attachment; filename="job-')
+    assert len([n for n in zipfile.ZipFile(io.BytesIO(result.data)).namelist() if n.endswith(".docx")]) == 2
+    again = client.get(job["links"]["result"])
+    assert again.status_code == 410 and again.get_json()["code"] == "result_gone"
+
+
+def wait_done(client, url: str) -> dict:
+    for _ in range(600):
+        body = client.get(url).get_json()
+        if body["state"] not in ("queued", "running"):
+            return body
+        time.sleep(0.05)
+    raise AssertionError(body)
 
 
 @pytest.mark.parametrize(
