@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 import zipfile
 
@@ -121,5 +123,5 @@ def test_a_cases_batch_makes_one_pdf_per_case_and_lists_the_ones_that_cannot(emb
         archive = zipfile.ZipFile(result)
         pdfs = [n for n in archive.namelist() if n.endswith(".pdf")]
         assert len(pdfs) == 2 and all(archive.read(n).startswith(b"%PDF-") for n in pdfs)
-        summary = archive.read("summary.csv").decode("utf-8-sig").splitlines()
-    assert summary[0] == "item,name,status,file,reasons" and summary[2].split(",")[2] == "cannot_produce"
+        summary = list(csv.reader(io.StringIO(archive.read("summary.csv").decode("utf-8-sig"))))
+    assert summary[0] == ["item", "name", "status", "file", "reasons"] and summary[2][2] == "cannot_produce"
