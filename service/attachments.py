@@ -3,12 +3,17 @@ checked against a document's checklist: mandatory, conditional and either-or ite
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
 import logging
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from datetime import date
 
 from pypdf import PdfReader
@@ -54,8 +59,39 @@ class Inspection:
         return self.problem is None
 
 
+# Within one request's work (`read_once`), what pypdf found in each file, by the file's SHA-256: a
+# bundle validates its case twice (report, then form), and text extraction is most of a bundle's time.
+_READ: ContextVar[dict[str, tuple[int, str, Issue | None]] | None] = ContextVar(
+    "attachments_read", default=None
+)
+
+
+@contextlib.contextmanager
+def read_once() -> Iterator[None]:
+    """Parse each attachment once inside this block; nothing is kept after it (the texts are personal)."""
+    token = _READ.set({})
+    try:
+        yield
+    finally:
+        _READ.reset(token)
+
+
 def inspect(index: int, attachment: Attachment) -> Inspection:
     """Open one attachment with pypdf and say whether it is a usable PDF; extract its text."""
+    read = _READ.get()
+    if read is None:
+        return _inspect(index, attachment)
+    digest = hashlib.sha256(attachment.content).hexdigest()
+    if digest not in read:
+        found = _inspect(index, attachment)
+        read[digest] = (found.pages, found.text, found.problem)
+        return found
+    pages, text, problem = read[digest]
+    path = f"attachments[{index}]"
+    return Inspection(index, attachment, pages, text, replace(problem, path=path) if problem else None)
+
+
+def _inspect(index: int, attachment: Attachment) -> Inspection:
     found = Inspection(index, attachment)
     path = f"attachments[{index}]"
     data = attachment.content

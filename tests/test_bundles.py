@@ -181,3 +181,15 @@ def test_certificate_generated_from_marks(case, pdf_text):
     manifest = json.loads(archive.read("manifest.json"))
     roles = {f["name"]: f["role"] for f in manifest["files"]}
     assert roles["dorset-kowalczyk-reid-tomasz-attendance-certificate.pdf"] == "generated"
+
+
+def test_a_bundle_reads_each_attachment_once(case, monkeypatch):
+    # Issue #16: a bundle validated its case twice and extracted every attachment's text twice.
+    from service import attachments
+
+    reads = []
+    original = attachments._inspect
+    monkeypatch.setattr(attachments, "_inspect", lambda i, a: reads.append(i) or original(i, a))
+    open_bundle(wiltshire(case))
+    assert len(reads) == 4  # four attachments, one read each
+    assert attachments._READ.get() is None  # nothing kept after the bundle

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from collections.abc import Mapping
 from typing import Any
@@ -399,6 +400,13 @@ def _some(items: list[Any]) -> None:
         raise problem("required", "At least one is needed.")
 
 
+@functools.cache
+def _schema() -> CaseSchema:
+    """Return the one case schema of this process: marshmallow builds the nested schemas per instance,
+    half of a case's load time; a schema holds no state between loads (LENIENT is a context variable)."""
+    return CaseSchema()
+
+
 def load_case(data: Mapping[str, Any], schema: CaseSchema | None = None) -> tuple[Case | None, list[Issue]]:
     """Load a case; return it with its field errors.
 
@@ -406,7 +414,7 @@ def load_case(data: Mapping[str, Any], schema: CaseSchema | None = None) -> tupl
     leniently, so that the rules can say what they would decide once it is corrected. A caller loading
     many cases (an import) passes one `schema`: marshmallow builds nested schemas per instance.
     """
-    schema = schema or CaseSchema()
+    schema = schema or _schema()
     try:
         return schema.load(data), []
     except ValidationError as exc:

@@ -635,7 +635,11 @@ def _xobject(widget: Widget, content: bytes, font_ref: int) -> bytes:
 
 
 def _text_value(text: str) -> bytes:
-    return _serialise(TextStringObject(text))
+    """Return a /V value as PDF syntax: a literal string for printable ASCII (what pypdf writes, without its
+    byte-at-a-time writer, a third of a fill), else UTF-16BE with its byte-order mark as a hex string."""
+    if text.isascii() and text.isprintable():
+        return b"(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode() + b")"
+    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">"
 
 
 @dataclass

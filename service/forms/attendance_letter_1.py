@@ -14,7 +14,7 @@ from service.forms._letters import record
 
 
 def context(inp: LetterInput) -> dict[str, Any]:
-    """Return the letter's context, with the chart drawn for each language."""
+    """Return the letter's context, with the chart drawn for each language the letter prints."""
     ctx = base(inp)
     ctx["record"] = record(inp.case)
     average = inp.case.attendance.class_average_sessions_missed
@@ -25,9 +25,16 @@ def context(inp: LetterInput) -> dict[str, Any]:
         sessions_missed(first, ctx["missed"], "Class average", average, "Sessions missed this school year"),
         120,
     )
-    ctx["cy"]["chart"] = Image(
-        sessions_missed(first, ctx["missed"], "Cyfartaledd y dosbarth", average, "Sesiynau a gollwyd eleni"),
-        120,
+    # The Welsh chart only for a letter that prints the Welsh (Welsh councils, parents whose language is cy).
+    ctx["cy"]["chart"] = (
+        Image(
+            sessions_missed(
+                first, ctx["missed"], "Cyfartaledd y dosbarth", average, "Sesiynau a gollwyd eleni"
+            ),
+            120,
+        )
+        if ctx["welsh"]
+        else None
     )
     return ctx
 

@@ -266,3 +266,33 @@ def test_welsh_attendance_letters(case, docx_text):
     assert len(media) == 2  # a Welsh chart and an English chart
     second = docx_text(letter(data, "attendance-letter-2").content)
     assert "i Gyfarfod Presenoldeb Ysgol" in second  # soft mutation after "i"
+
+
+def test_attendance_letter_1_draws_only_the_charts_it_prints(case, monkeypatch):
+    # Issue #16: the Welsh chart was drawn even for an English-only letter.
+    from service.forms import attendance_letter_1
+
+    drawn = []
+    original = attendance_letter_1.sessions_missed
+    monkeypatch.setattr(attendance_letter_1, "sessions_missed", lambda *a: drawn.append(a[2]) or original(*a))
+    letter(case("wiltshire-irregular-marks"), "attendance-letter-1")
+    assert drawn == ["Class average"]
+
+
+def test_the_chart_shows_the_pupil_against_the_class():
+    import io
+
+    from PIL import Image
+
+    from service.charts import PUPIL, CLASS, sessions_missed
+
+    png = sessions_missed("Tomasz", 18, "Class average", 4.5, "Sessions missed this school year")
+    assert png == sessions_missed("Tomasz", 18, "Class average", 4.5, "Sessions missed this school year")
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+
+    def height(colour: str) -> int:
+        rgb = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+        column = next(x for x in range(image.width) if any(image.getpixel((x, y)) == rgb for y in range(image.height)))
+        return sum(1 for y in range(image.height) if image.getpixel((column + 5, y)) == rgb)
+
+    assert abs(height(PUPIL) / height(CLASS) - 18 / 4.5) < 0.1
