@@ -284,7 +284,9 @@ def test_the_chart_shows_the_pupil_against_the_class():
 
     from PIL import Image
 
-    from service.charts import PUPIL, CLASS, sessions_missed
+    from service.charts import CLASS
+    from service.charts import PUPIL
+    from service.charts import sessions_missed
 
     png = sessions_missed("Tomasz", 18, "Class average", 4.5, "Sessions missed this school year")
     assert png == sessions_missed("Tomasz", 18, "Class average", 4.5, "Sessions missed this school year")
