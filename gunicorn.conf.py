@@ -25,6 +25,14 @@ if not KEYS and not is_loopback(bind):
 # unset, the master makes one now and the workers it forks inherit it (pages open across a restart expire).
 os.environ.setdefault("ATTENDANCE_SECRET_KEY", secrets.token_urlsafe(32))
 workers = int(os.environ.get("ATTENDANCE_WORKERS", max(2, multiprocessing.cpu_count())))
+# Lanes (service/lanes.py): this gunicorn is the front (threads answer cheap calls, forward letters and
+# bundles), the heavy lane it starts (sync workers with LibreOffice), or with ATTENDANCE_LANES=off one pool.
+LANE = os.environ.get("ATTENDANCE_LANE") or (
+    "single" if os.environ.get("ATTENDANCE_LANES") == "off" else "front"
+)
+if LANE == "front":
+    worker_class = "gthread"
+    threads = int(os.environ.get("ATTENDANCE_THREADS", 8))
 # One slow request (a LibreOffice conversion, a big bundle) cannot hold a worker for longer than this.
 timeout = int(os.environ.get("ATTENDANCE_WORKER_TIMEOUT", 60))
 graceful_timeout = 30
@@ -54,20 +62,32 @@ def when_ready(server) -> None:  # noqa: ANN001 - gunicorn's hook signature
 
 
 def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's hook signature
-    """Jobs: check their settings (a bad one stops the start); without Redis, run them on this machine."""
+    """Jobs: check their settings (a bad one stops the start); without Redis, run them on this machine.
+    The front also starts the heavy lane, and tells its workers (forked later) where it listens."""
+    if LANE == "heavy":
+        return
+    from service import lanes
     from service.jobs import embedded
 
     server.job_workers = embedded.start()
+    if LANE == "front":
+        server.heavy_lane = lanes.start(int(os.environ.get("ATTENDANCE_HEAVY_WORKERS", 2)))
+        os.environ["ATTENDANCE_HEAVY_LANE"] = server.heavy_lane.socket_path
 
 
 def on_exit(server) -> None:  # noqa: ANN001 - gunicorn's hook signature
+    from service import lanes
     from service.jobs import embedded
 
+    lanes.stop(getattr(server, "heavy_lane", None))
     embedded.stop(getattr(server, "job_workers", None))
 
 
 def post_worker_init(worker) -> None:  # noqa: ANN001 - gunicorn's hook signature
-    """Start LibreOffice in each worker before its first request (about a second), not during one."""
+    """Start LibreOffice in each worker before its first request (about a second), not during one; the
+    front's workers convert nothing (letters go to the heavy lane)."""
+    if LANE == "front":
+        return
     engines = worker.wsgi.extensions.get("engines") if hasattr(worker, "wsgi") else None
     if engines is not None and hasattr(engines.converter, "warm_up"):
         engines.converter.warm_up()

@@ -44,8 +44,16 @@ def children(pid: int) -> list[int]:
 
 
 def gunicorn_workers(pid: int) -> list[int]:
-    """Return the master's gunicorn workers (not the job workers it also starts)."""
-    return [child for child in children(pid) if "service worker" not in cmdline(child)]
+    """Return the master's gunicorn workers (not the job workers or the heavy lane it also starts)."""
+    return [child for child in children(pid) if "service worker" not in cmdline(child) and not heavy_lane(child)]
+
+
+def heavy_lane(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            return b"ATTENDANCE_LANE=heavy" in f.read().split(b"\0")
+    except OSError:
+        return False
 
 
 def descendants(pid: int) -> list[int]:

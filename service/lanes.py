@@ -1,0 +1,229 @@
+"""Two lanes on one machine: cheap calls never queue behind a LibreOffice conversion or a bundle.
+
+Measured (issue #16): threads alone do not separate them (the GIL and the sync workers' accept queue are
+shared), separate worker pools do. So the gunicorn that listens (the front, `gthread` workers: its threads
+mostly wait) answers validation, forms, certificates, councils and pages itself, and forwards the heavy
+calls (letters, bundles, imports, the pages' downloads) over a Unix socket to a second gunicorn, the heavy
+lane: a bounded pool of sync workers, each with its warm LibreOffice. The front master starts the heavy
+lane (`start`) and stops it (`stop`), so README's one command still runs everything.
+
+The heavy lane sees the front as its peer (a Unix socket: this machine), so the front passes on the
+caller's own address (`X-Attendance-Peer`, set by the front only, never taken from the caller) and the heavy
+lane puts it back in REMOTE_ADDR: the local-only and key checks judge the real caller.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+PEER_HEADER = "X-Attendance-Peer"
+_PEER_ENVIRON = "HTTP_X_ATTENDANCE_PEER"
+CHUNK = 64 * 1024
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
+HEAVY_PATHS = frozenset({"/api/v1/bundles", "/api/v1/bundles/verify", "/download", "/bundle", "/import"})
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def heavy(method: str, path: str) -> bool:
+    """Return whether a call belongs to the heavy lane: a letter (rendered, maybe converted), a bundle,
+    an import, or a page that makes one of those. Forms and certificates are cheap (tenths of a ms)."""
+    if method != "POST":
+        return False
+    if path in HEAVY_PATHS or path.startswith("/api/v1/imports/"):
+        return True
+    if path.startswith("/api/v1/documents/"):
+        from service import forms
+
+        try:
+            return isinstance(forms.get(path.rsplit("/", 1)[-1]), forms.Letter)
+        except forms.UnknownDocument:
+            return False
+    return False
+
+
+class _UnixConnection(http.client.HTTPConnection):
+    def __init__(self, path: str, timeout: float) -> None:
+        super().__init__("localhost", timeout=timeout)
+        self.unix_path = path
+
+    def connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        sock.connect(self.unix_path)
+        self.sock = sock
+
+
+class Router:
+    """WSGI middleware of the front: heavy calls go to the heavy lane, the rest to the app here."""
+
+    def __init__(self, app: WsgiApp, socket_path: str, timeout: float = 120.0) -> None:
+        self.app, self.socket_path, self.timeout = app, socket_path, timeout
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        environ.pop(_PEER_ENVIRON, None)  # only the front says who the peer is
+        if not heavy(environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")):
+            return self.app(environ, start_response)
+        try:
+            response, connection = self._forward(environ)
+        except OSError:
+            return _unavailable(start_response)
+        headers = [(k, v) for k, v in response.getheaders() if k.lower() not in HOP_BY_HOP]
+        start_response(f"{response.status} {response.reason}", headers)
+        return _body(response, connection)
+
+    def _forward(self, environ: dict[str, Any]) -> tuple[http.client.HTTPResponse, _UnixConnection]:
+        connection = _UnixConnection(self.socket_path, self.timeout)
+        target = environ.get("RAW_URI") or environ.get("PATH_INFO", "/")
+        if "?" not in target and environ.get("QUERY_STRING"):
+            target += "?" + environ["QUERY_STRING"]
+        connection.putrequest(environ["REQUEST_METHOD"], target, skip_host=True, skip_accept_encoding=True)
+        for name, value in _request_headers(environ):
+            connection.putheader(name, value)
+        connection.putheader(PEER_HEADER, environ.get("REMOTE_ADDR") or "")
+        body = environ["wsgi.input"]
+        length = environ.get("CONTENT_LENGTH")
+        if length:
+            connection.putheader("Content-Length", length)
+            connection.endheaders()
+            remaining = int(length)
+            while remaining > 0 and (chunk := body.read(min(CHUNK, remaining))):
+                connection.send(chunk)
+                remaining -= len(chunk)
+        else:
+            data = body.read()
+            connection.putheader("Content-Length", str(len(data)))
+            connection.endheaders(data)
+        return connection.getresponse(), connection
+
+
+def _request_headers(environ: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    if environ.get("CONTENT_TYPE"):
+        yield "Content-Type", environ["CONTENT_TYPE"]
+    for key, value in environ.items():
+        if key.startswith("HTTP_") and key not in ("HTTP_CONTENT_LENGTH", "HTTP_TRANSFER_ENCODING"):
+            name = key[5:].replace("_", "-").title()
+            if name.lower() not in HOP_BY_HOP:
+                yield name, value
+
+
+def _body(response: http.client.HTTPResponse, connection: _UnixConnection) -> Iterator[bytes]:
+    try:
+        while chunk := response.read(CHUNK):
+            yield chunk
+    finally:
+        connection.close()
+
+
+def _unavailable(start_response: Callable[..., Any]) -> list[bytes]:
+    body = json.dumps(
+        {
+            "type": "https://attendance-paperwork.example/problems/conversion_unavailable",
+            "title": "PDF conversion unavailable",
+            "status": 503,
+            "detail": "The workers that make letters and bundles are restarting; try again shortly.",
+            "code": "conversion_unavailable",
+            "retry_after": 5,
+        }
+    ).encode()
+    start_response(
+        "503 Service Unavailable",
+        [
+            ("Content-Type", "application/problem+json"),
+            ("Content-Length", str(len(body))),
+            ("Retry-After", "5"),
+        ],
+    )
+    return [body]
+
+
+class TrustFront:
+    """WSGI middleware of the heavy lane: the caller's address is the one the front passed on."""
+
+    def __init__(self, app: WsgiApp) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        peer = environ.pop(_PEER_ENVIRON, None)
+        if not environ.get("REMOTE_ADDR"):  # over our Unix socket: only the front can connect (0700 folder)
+            environ["REMOTE_ADDR"] = peer or ""
+        return self.app(environ, start_response)
+
+
+def wrap(app: WsgiApp) -> WsgiApp:
+    """Return the WSGI app for this process's lane (set by the front master in the environment)."""
+    if os.environ.get("ATTENDANCE_LANE") == "heavy":
+        return TrustFront(app)
+    if socket_path := os.environ.get("ATTENDANCE_HEAVY_LANE"):
+        return Router(app, socket_path)
+    return app
+
+
+@dataclass
+class HeavyLane:
+    """The heavy lane's gunicorn, started by the front master."""
+
+    process: subprocess.Popen[bytes]
+    folder: str
+    socket_path: str
+
+
+def start(workers: int, config: str = "gunicorn.conf.py") -> HeavyLane:
+    """Start the heavy lane's gunicorn on a Unix socket in a private folder; wait until it answers."""
+    base = "/dev/shm" if os.path.isdir("/dev/shm") else None
+    folder = tempfile.mkdtemp(prefix="attendance-lane-", dir=base)  # 0700: only this user connects
+    path = os.path.join(folder, "heavy.sock")
+    env = {
+        **os.environ,
+        "ATTENDANCE_LANE": "heavy",
+        "ATTENDANCE_WORKERS": str(workers),
+        "ATTENDANCE_BIND": f"unix:{path}",
+    }
+    env.pop("GUNICORN_CMD_ARGS", None)
+    from service.jobs.worker import _die_with_parent
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", config, "wsgi:app"],
+        env=env,
+        preexec_fn=_die_with_parent,  # noqa: PLW1509
+    )
+    lane = HeavyLane(process, folder, path)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            connection = _UnixConnection(path, 2)
+            connection.request("GET", "/health")
+            if connection.getresponse().status == 200:
+                connection.close()
+                return lane
+        time.sleep(0.1)
+    stop(lane)
+    raise SystemExit("attendance: the heavy lane (letters and bundles) did not start")
+
+
+def stop(lane: HeavyLane | None) -> None:
+    """Stop the heavy lane and remove its folder."""
+    if lane is None:
+        return
+    if lane.process.poll() is None:
+        lane.process.terminate()
+        try:
+            lane.process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            lane.process.kill()
+            lane.process.wait()
+    shutil.rmtree(lane.folder, ignore_errors=True)
