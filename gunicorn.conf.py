@@ -50,6 +50,8 @@ limit_request_line = 8190
 
 def when_ready(server) -> None:  # noqa: ANN001 - gunicorn's hook signature
     """Say where the service really listens: `-b` or GUNICORN_CMD_ARGS may have overridden `bind` above."""
+    if LANE == "heavy":
+        return  # the front's own lane, on its private socket: the front says where the service listens
     listening = ", ".join(server.cfg.bind)
     if KEYS:
         print(f"attendance: {len(KEYS)} API key(s) configured; listening on {listening}", flush=True)
