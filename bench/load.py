@@ -217,9 +217,13 @@ class Server:
         return bool(engines.get("converter", {}).get("available"))
 
     def worker_pids(self, table: dict[int, tuple[str, int]] | None = None) -> list[int]:
-        """Return the gunicorn workers (the master's direct children)."""
+        """Return the workers that convert: the heavy lane's when the front started one (README: lanes),
+        else the master's own (ATTENDANCE_LANES=off); never the job workers."""
         assert self.proc is not None
-        return children(self.proc.pid, table or process_table())
+        table = table or process_table()
+        kids = [p for p in children(self.proc.pid, table) if not _is_job_worker(p)]
+        heavy = [p for p in kids if _is_heavy_lane(p)]
+        return children(heavy[0], table) if heavy else kids
 
     def libreoffice_of(self, worker: int, table: dict[int, tuple[str, int]] | None = None) -> list[int]:
         """Return the soffice.bin (and oosplash) processes below a worker."""
@@ -257,6 +261,20 @@ class Server:
         except OSError:
             return []
         return [line for line in text.splitlines() if all(n in line for n in needles)]
+
+
+def _is_job_worker(pid: int) -> bool:
+    try:
+        return b"service\0worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def _is_heavy_lane(pid: int) -> bool:
+    try:
+        return b"ATTENDANCE_LANE=heavy" in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except OSError:
+        return False
 
 
 def _wait_gone(pids: list[int], timeout: float) -> list[int]:

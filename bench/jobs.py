@@ -1,0 +1,124 @@
+"""A 1,000-letter PDF batch as a job, on one worker process and on two (all on this machine).
+
+Run: .venv/bin/python bench/jobs.py [--letters 1000] [--record]
+
+Each run starts `python -m service worker --workers N` on a fresh embedded queue (Huey on SQLite in
+/dev/shm, the README's default), waits until its LibreOffices are warm (a small job first), then submits
+one job of `--letters` leave-refusal letters as PDF (`POST /batches`'s job, through `service.jobs`) and
+times it from submission to `done`. Every PDF of the result is checked (it parses, it names the pupil).
+Reports letters per second for one and two workers and their ratio, with the machine's load beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pypdf import PdfReader  # noqa: E402
+
+from service.jobs.queue import Jobs  # noqa: E402
+from service.jobs.settings import Settings  # noqa: E402
+from service.jobs.settings import new_key  # noqa: E402
+from service.jobs.work import Spec  # noqa: E402
+
+RESULTS = ROOT / "bench" / "RESULTS.md"
+HEADING = "## Jobs: a 1,000-letter PDF batch on one and two worker processes (bench/jobs.py)"
+
+
+def run(workers: int, letters: int) -> tuple[float, float]:
+    """Return (seconds, letters per second) for one job of `letters` PDF letters on `workers` processes."""
+    folder = tempfile.mkdtemp(prefix="bench-jobs-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+    key = new_key()
+    settings = Settings(None, os.path.join(folder, "jobs.db"), key.encode(), ttl=3600, lease=30, chunk=20)
+    env = {**os.environ, "ATTENDANCE_JOBS_DATABASE": settings.database, "ATTENDANCE_JOBS_KEY": key}
+    worker = subprocess.Popen([sys.executable, "-m", "service", "worker", "--workers", str(workers)], cwd=ROOT,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    jobs = Jobs(settings)
+    case = json.loads((ROOT / "examples" / "wiltshire-holiday.json").read_text())
+    try:
+        wait(jobs, jobs.submit(Spec("cases", "leave-refusal", "pdf", {}), {"cases": [case] * (20 * workers)}).id)
+        started = time.perf_counter()
+        job = jobs.submit(Spec("cases", "leave-refusal", "pdf", {}), {"cases": [case] * letters})
+        wait(jobs, job.id)
+        seconds = time.perf_counter() - started
+        with jobs.take_result(job.id) as result:
+            archive = zipfile.ZipFile(result)
+            pdfs = [n for n in archive.namelist() if n.endswith(".pdf")]
+            assert len(pdfs) == letters, len(pdfs)
+            for name in pdfs:
+                assert "Fairweather" in PdfReader(io.BytesIO(archive.read(name))).pages[0].extract_text()
+        return seconds, letters / seconds
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def wait(jobs: Jobs, job_id: str, timeout: float = 1800) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = jobs.status(job_id)
+        if status.state == "done":
+            return
+        if status.state not in ("queued", "running"):
+            raise RuntimeError(f"job {status.state}: {status.error}")
+        time.sleep(0.2)
+    raise RuntimeError("job not done in time")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--letters", type=int, default=1000)
+    parser.add_argument("--record", action="store_true", help="write the table to bench/RESULTS.md")
+    args = parser.parse_args(argv)
+    load_before = os.getloadavg()
+    one = run(1, args.letters)
+    two = run(2, args.letters)
+    load_after = os.getloadavg()
+    lines = [
+        HEADING,
+        "",
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs; load average "
+        f"{load_before[0]:.2f} before, {load_after[0]:.2f} after (other work shares this machine).",
+        "",
+        "| worker processes | letters | seconds | letters/s |",
+        "| --- | --- | --- | --- |",
+        f"| 1 | {args.letters} | {one[0]:.1f} | {one[1]:.1f} |",
+        f"| 2 | {args.letters} | {two[0]:.1f} | {two[1]:.1f} |",
+        "",
+        f"Two workers / one: **{two[1] / one[1]:.2f}×** (target ≥ 1.7×).",
+        "",
+    ]
+    print("\n".join(lines))
+    if args.record:
+        record(HEADING, lines)
+    return 0
+
+
+def record(heading: str, lines: list[str]) -> None:
+    """Replace (or add) this section of bench/RESULTS.md."""
+    text = RESULTS.read_text() if RESULTS.exists() else ""
+    if heading in text:
+        before, _, rest = text.partition(heading)
+        after = rest[rest.find("\n## ") + 1 :] if "\n## " in rest else ""
+        text = before + "\n".join(lines) + "\n" + after
+    else:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
+    RESULTS.write_text(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
