@@ -28,6 +28,7 @@ from service.api.schemas import BatchQuery
 from service.api.schemas import BatchSchema
 from service.api.schemas import JobSchema
 from service.api.schemas import ProblemSchema
+from service.imports import batch
 from service.jobs.queue import Jobs
 from service.jobs.queue import Status
 from service.jobs.settings import Settings
@@ -148,14 +149,7 @@ class Batches(MethodView):
     def post(self, query: dict[str, Any], body: dict[str, Any]) -> Response:
         """Produce one document for each of many cases, as a job"""
         document = forms.get(query["document"])
-        fmt = query.get("format") or ("pdf" if "pdf" in document.outputs else document.outputs[0])
-        if fmt not in document.outputs:
-            raise Problem(
-                400,
-                "unsupported_format",
-                "Unsupported format",
-                f"{document.id} is produced as: {', '.join(document.outputs)}.",
-            )
+        fmt = batch.output_format(document, query.get("format"), "pdf")
         cases = body["cases"]
         if not cases or len(cases) > MAX_CASES:
             raise Problem(400, "batch_size", "Batch size refused", f"Send 1 to {MAX_CASES} cases.")

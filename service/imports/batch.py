@@ -55,7 +55,12 @@ def check(document_id: str, fmt: str | None, given: Defaults) -> str:
             "Not a document of this council",
             f"{given.council.name} takes: {', '.join(given.council.documents)}.",
         )
-    fmt = fmt or ("docx" if "docx" in document.outputs else document.outputs[0])
+    return output_format(document, fmt, "docx")
+
+
+def output_format(document: forms.Document, fmt: str | None, preferred: str) -> str:
+    """The format asked for, else `preferred` where the document has it; 400 for one it lacks."""
+    fmt = fmt or (preferred if preferred in document.outputs else document.outputs[0])
     if fmt not in document.outputs:
         raise Problem(
             400,
