@@ -324,6 +324,18 @@ class CouncilDetailsSchema(BaseSchema):
         return CouncilDetails(**data)
 
 
+class CouncilRefSchema(BaseSchema):
+    """The council of a case and nothing else: what an import's `case` part must say of its council,
+    checked as a case's is (a council with a file, or `council_details` for one without)."""
+
+    council = fields.String(required=True)
+    council_details = fields.Nested(CouncilDetailsSchema, load_default=None, allow_none=True)
+
+    @validates_schema(skip_on_field_errors=False)
+    def known_council(self, data: dict[str, Any], **_: Any) -> None:
+        known_council(data.get("council"), data.get("council_details"))
+
+
 class CaseSchema(BaseSchema):
     """A case of the contract (`case-format.md`), loaded into a frozen `Case`."""
 
@@ -349,26 +361,7 @@ class CaseSchema(BaseSchema):
 
     @validates_schema(skip_on_field_errors=False)
     def known_council(self, data: dict[str, Any], **_: Any) -> None:
-        """A council with a file, or one with none whose name, country and route the case gives (the
-        national rules then apply: England's framework, Wales's 2013 regulations)."""
-        council, details = data.get("council"), data.get("council_details")
-        if not isinstance(council, str) or council in councils.ids():
-            return
-        if details is not None and not isinstance(details, CouncilDetails):
-            return  # council_details itself is wrong: its own errors say so
-        if details is None:
-            raise ValidationError({"council": [problem_dict(
-                "unknown_council",
-                f"Unknown council; known: {', '.join(councils.ids())}. For another council, give "
-                "council_details (name, country, and the e-mail or web address its requests go to).",
-            )]})
-        missing = [k for k in ("name", "country") if not getattr(details, k)]
-        if not (details.email or details.url):
-            missing.append("email")
-        if missing:
-            raise ValidationError({"council_details": {k: [problem_dict(
-                "required", "A council with no file here needs its name, country and route.")]
-                for k in missing}})
+        known_council(data.get("council"), data.get("council_details"))
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Case:
@@ -426,3 +419,25 @@ def load_case(data: Mapping[str, Any], schema: CaseSchema | None = None) -> tupl
         return None, errors
     finally:
         LENIENT.reset(token)
+
+
+def known_council(council: Any, details: Any) -> None:
+    """A council with a file, or one with none whose name, country and route the case gives (the
+    national rules then apply: England's framework, Wales's 2013 regulations)."""
+    if not isinstance(council, str) or council in councils.ids():
+        return
+    if details is not None and not isinstance(details, CouncilDetails):
+        return  # council_details itself is wrong: its own errors say so
+    if details is None:
+        raise ValidationError({"council": [problem_dict(
+            "unknown_council",
+            f"Unknown council; known: {', '.join(councils.ids())}. For another council, give "
+            "council_details (name, country, and the e-mail or web address its requests go to).",
+        )]})
+    missing = [k for k in ("name", "country") if not getattr(details, k)]
+    if not (details.email or details.url):
+        missing.append("email")
+    if missing:
+        raise ValidationError({"council_details": {k: [problem_dict(
+            "required", "A council with no file here needs its name, country and route.")]
+            for k in missing}})

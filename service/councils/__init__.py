@@ -284,15 +284,20 @@ def national(country: str) -> Council:
 
 
 def for_case(case: Any) -> Council:
-    """Return the council a case is for: its file, else its country's national default named as the
-    case names it; the case's own route fills what a file says is not published."""
-    details = case.council_details
-    if case.council in _registry() and not _registry()[case.council].national:
-        council = _registry()[case.council]
+    """Return the council a case is for (see `resolve`)."""
+    return resolve(case.council, case.council_details)
+
+
+def resolve(council_id: str, details: Any = None) -> Council:
+    """Return a council by id and the case's `council_details` (a `CouncilDetails`, or None): its file,
+    else its country's national default named as the case names it; the case's own route fills what a
+    file says is not published. The API, the pages and the imports all resolve a council here."""
+    if council_id in _registry() and not _registry()[council_id].national:
+        council = _registry()[council_id]
     elif details is not None and details.country in COUNTRIES:
-        council = replace(national(details.country), id=case.council, name=details.name or case.council)
+        council = replace(national(details.country), id=council_id, name=details.name or council_id)
     else:
-        raise UnknownCouncil(case.council)
+        raise UnknownCouncil(council_id)
     if details is None:
         return council
     route = council.submit_to

@@ -13,6 +13,7 @@ from marshmallow import ValidationError
 from service import councils
 from service.case.fields import normalise_phone
 from service.case.schema import CaseSchema
+from service.case.schema import CouncilRefSchema
 from service.case.schema import SchoolSchema
 from service.imports import ParsedPupil
 from service.imports import csv_import
@@ -63,7 +64,7 @@ def defaults(part: Mapping[str, Any], kind: str) -> Defaults:
         )
     data = {k: v for k, v in part.items() if k not in CSV_OPTIONS}
     options = csv_import.Options.of(part) if kind == "csv" else None
-    return Defaults(councils.get(part["council"]), data, today, dict(mapping), options)
+    return Defaults(_resolve(part), data, today, dict(mapping), options)
 
 
 def _mapping_shape(mapping: Any) -> bool:
@@ -95,9 +96,23 @@ def _unknown_keys(part: Mapping[str, Any], kind: str) -> list[Issue]:
 
 
 def _council(part: Mapping[str, Any]) -> list[Issue]:
-    if part.get("council") in councils.ids():
-        return []
-    return [Issue("council", "unknown_council", f"Unknown council; known: {', '.join(councils.ids())}.")]
+    """Check the part's council as a case's is: one with a file, or `council_details` (name, country,
+    route) for one without, under its country's national rules."""
+    try:
+        CouncilRefSchema().load(_council_ref(part))
+    except ValidationError as exc:
+        return issues_from_marshmallow(exc.messages)
+    return []
+
+
+def _council_ref(part: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: part[k] for k in ("council", "council_details") if k in part}
+
+
+def _resolve(part: Mapping[str, Any]) -> councils.Council:
+    """Return the part's council (checked by `_council`): its file, else its country's national default."""
+    ref = CouncilRefSchema().load(_council_ref(part))
+    return councils.resolve(ref["council"], ref["council_details"])
 
 
 def _school(part: Mapping[str, Any]) -> list[Issue]:
