@@ -48,6 +48,20 @@ class Notice:
     pupil_index: int = 0  # pupils[pupil_index]
     # England, irregular absence: the Notice to Improve this pair had first (its period's end), if any.
     notice_to_improve_ended: date | None = None
+    # Where the council puts a warning letter first: the latest one this pair was sent, if any.
+    warning_letter_sent: date | None = None
+
+
+@dataclass(frozen=True)
+class FirstStepDecision:
+    """What the council puts before a penalty notice for this absence, read from its data: a Notice to
+    Improve (who issues it, and for how long), a warning letter, or nothing; with the source it is read in."""
+
+    step: str  # notice_to_improve, warning_letter, none
+    source: str  # the title of the source, with the date it was read
+    basis: str = "council_file"  # or national_default: the file states nothing for this absence type
+    issued_by: str | None = None  # the Notice to Improve's issuer: school or council (None: not published)
+    weeks: int | None = None  # its improvement period
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,7 @@ class PenaltyNoticeDecision:
     early_days: int | None = None
     full_days: int | None = None
     uniform: bool = True  # every notice has the same number, amounts and reason
+    first_step: FirstStepDecision | None = None  # None: the council's data puts nothing first
 
     def allowed_notices(self) -> tuple[Notice, ...]:
         """Return the notices that may be issued."""
@@ -119,7 +134,8 @@ class NoticeSchema(Schema):
     reason = fields.String(
         metadata={
             "description": "allowed, below_compulsory_school_age, above_compulsory_school_age, "
-            "looked_after_child, threshold_not_met, third_offence, notice_to_improve_first"
+            "looked_after_child, threshold_not_met, third_offence, notice_to_improve_first, "
+            "warning_letter_first"
         }
     )
     notice_number = fields.Integer(
@@ -132,6 +148,18 @@ class NoticeSchema(Schema):
     notice_to_improve_ended = fields.Date(
         allow_none=True, metadata={"description": "end of the Notice to Improve this pair had first"}
     )
+    warning_letter_sent = fields.Date(
+        allow_none=True,
+        metadata={"description": "the warning letter this pair was sent, where one comes first"},
+    )
+
+
+class FirstStepDecisionSchema(Schema):
+    step = fields.String(metadata={"enum": ["notice_to_improve", "warning_letter", "none"]})
+    source = fields.String(metadata={"description": "where the council's data reads it, and when"})
+    basis = fields.String(metadata={"enum": ["council_file", "national_default"]})
+    issued_by = fields.String(allow_none=True, metadata={"enum": ["school", "council", None]})
+    weeks = fields.Integer(allow_none=True, metadata={"description": "the Notice to Improve's school weeks"})
 
 
 class PenaltyNoticeSchema(Schema):
@@ -147,6 +175,11 @@ class PenaltyNoticeSchema(Schema):
     )
     notices = fields.List(
         fields.Nested(NoticeSchema), metadata={"description": "one per liable parent × pupil"}
+    )
+    first_step = fields.Nested(
+        FirstStepDecisionSchema,
+        allow_none=True,
+        metadata={"description": "what the council puts first; null: nothing"},
     )
 
 

@@ -9,7 +9,10 @@ from dataclasses import dataclass
 
 from service.case import Case
 from service.decisions import Decisions
+from service.decisions import FirstStepDecision
+from service.decisions import Notice
 from service.report import Issue
+from service.rules.first_steps import what_comes_first
 from service.rules.penalty_notice import who
 
 Check = Callable[[Case, Decisions], list[Issue]]
@@ -39,17 +42,29 @@ def _penalty_notice(case: Case, decisions: Decisions) -> list[Issue]:
     if not decisions.threshold_met:
         issues.append(_threshold(decisions))
     issues += [
-        Issue(
-            f"parents[{n.parent_index}]",
-            "notice_to_improve_first",
-            f"No Notice to Improve whose period has ended for {who(case, n)}: for absence other than "
-            "holiday the national framework expects one first. Send previous_notices_to_improve, or "
-            "support_not_appropriate with the school's reason.",
-        )
-        for n in pn.notices
-        if n.reason == "notice_to_improve_first"
+        _first_step(case, n, pn.first_step) for n in pn.notices if n.reason in FIRST_STEP_MISSING
     ]
     return issues
+
+
+# What the council's data puts first (rules/first_steps.py), and how the case shows it was done.
+FIRST_STEP_MISSING = {
+    "notice_to_improve_first": "Send previous_notices_to_improve, or support_not_appropriate with the "
+    "school's reason.",
+    "warning_letter_first": "Send the warning letter in previous_letters (document warning-letter, sent_on, "
+    "parent_id, pupil_upn).",
+}
+
+
+def _first_step(case: Case, notice: Notice, first: FirstStepDecision | None) -> Issue:
+    step = what_comes_first(first) if first else "the council's first step"
+    source = f" ({first.source})" if first else ""
+    return Issue(
+        f"parents[{notice.parent_index}]",
+        notice.reason,
+        f"No record of {step} for {who(case, notice)}: the council's rules put it before a penalty notice"
+        f"{source}. {FIRST_STEP_MISSING[notice.reason]}",
+    )
 
 
 def _notice_to_improve(case: Case, decisions: Decisions) -> list[Issue]:

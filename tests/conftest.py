@@ -118,6 +118,60 @@ def docx_text() -> Callable[[bytes], str]:
     return read
 
 
+# A council file with only what the schema asks for (a fictional council); tests add the tables they need.
+MINIMAL_COUNCIL = """
+id = "{id}"
+name = "{name}"
+country = "{country}"
+source = "code"
+not_published = ["submission", "contact", "deadlines", "request_per", "term_dates"{england}]
+
+[sources.code]
+title = "{name}: penalty notice code of conduct"
+url = "https://{id}.example.gov.uk/penalty-notices"
+read = 2026-11-30
+
+[documents.generic-request]
+source = "code"
+
+[documents.leave-refusal]
+source = "code"
+
+[documents.attendance-certificate]
+source = "code"
+"""
+
+
+def council_toml(council_id: str = "testshire", country: str = "england", extra: str = "",
+                 unpublished: tuple[str, ...] | None = None) -> str:
+    """Return a fictional council's file: the minimum the schema asks for, then `extra` (TOML tables)."""
+    text = MINIMAL_COUNCIL.format(id=council_id, name=f"{council_id.title()} Council", country=country,
+                                  england=', "notice_to_improve"' if country == "england" else "")
+    if unpublished is not None:
+        listed = ", ".join(f'"{u}"' for u in unpublished)
+        text = "\n".join(f"not_published = [{listed}]" if line.startswith("not_published") else line
+                         for line in text.splitlines())
+    return text + extra
+
+
+@pytest.fixture
+def temp_council(tmp_path: Path) -> Iterator[Callable[..., Any]]:
+    """Return `write(toml) -> Council`: the council file written into a deployment's directory and the
+    registry loaded with it (as ATTENDANCE_COUNCILS_DIR does); the shipped councils come back afterwards."""
+    from service import councils
+
+    def write(text: str, council_id: str | None = None) -> Any:
+        import tomllib
+
+        council_id = council_id or tomllib.loads(text)["id"]
+        (tmp_path / f"{council_id}.toml").write_text(text, encoding="utf-8")
+        councils.load(tmp_path, again=True)
+        return councils.get(council_id)
+
+    yield write
+    councils.load(again=True)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -145,6 +145,7 @@ class FirstStepSchema(Schema):
     absence_type = fields.String()
     step = fields.String(metadata={"enum": ["notice_to_improve", "warning_letter", "none"]})
     source = fields.String()
+    national = fields.Boolean(metadata={"description": "the country's default: the file says nothing of it"})
 
 
 class NoticeToImprovePolicySchema(Schema):

@@ -271,7 +271,10 @@ class PreviousLetterSchema(BaseSchema):
         required=True,
         validate=one_of(
             "invalid_document",
-            ("attendance-letter-1", "attendance-letter-2", "notice-to-improve", "leave-refusal"),
+            # `warning-letter`: a penalty-notice warning letter the school wrote itself (Rotherham's "final
+            # warning letter", Stockton-on-Tees's headteacher's warning for holiday): councils count from it.
+            ("attendance-letter-1", "attendance-letter-2", "notice-to-improve", "leave-refusal",
+             "warning-letter"),
         ),
     )
     sent_on = IsoDate(required=True)

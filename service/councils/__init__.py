@@ -153,6 +153,7 @@ class FirstStep:
     absence_type: str
     step: str
     source: str = ""
+    national: bool = False  # lent by the country's default: the file states nothing for this absence type
 
 
 @dataclass(frozen=True)

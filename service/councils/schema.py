@@ -312,6 +312,7 @@ def build(data: Mapping[str, Any], path: Path, nationals: Mapping[str, Council])
     """Return the Council of a checked file; a threshold or penalties it leaves out are its country's."""
     default = nationals.get(data["country"])
     sources = tuple(Source(id=k, **v) for k, v in data["sources"].items())
+    first_steps = tuple(FirstStep(**f) for f in data["first_steps"])
     threshold = Threshold(**data["threshold"]) if data["threshold"] else None
     penalties = Penalties(**data["penalties"]) if data["penalties"] else None
     if default is not None:
@@ -320,6 +321,12 @@ def build(data: Mapping[str, Any], path: Path, nationals: Mapping[str, Council])
             threshold, borrowed = default.threshold, [*borrowed, default.threshold.source]
         if penalties is None:
             penalties, borrowed = default.penalties, [*borrowed, default.penalties.source]
+        # What comes first for an absence type the file says nothing of is the country's (England's
+        # framework: a Notice to Improve first for absence other than holiday), so one rule reads data.
+        stated = {f["absence_type"] for f in data["first_steps"]}
+        lent = [replace(f, national=True) for f in default.first_steps if f.absence_type not in stated]
+        first_steps += tuple(lent)
+        borrowed += [f.source for f in lent]
         sources += tuple(s for s in default.sources if s.id in borrowed and s.id not in data["sources"])
     if threshold is None or penalties is None:
         missing = "threshold" if threshold is None else "penalties"
@@ -350,7 +357,7 @@ def build(data: Mapping[str, Any], path: Path, nationals: Mapping[str, Council])
                         for d in data["deadlines"] or ()),
         requires_both_addresses_when_apart=data["requires_both_addresses_when_apart"],
         request_per=data["request_per"],
-        first_steps=tuple(FirstStep(**f) for f in data["first_steps"]),
+        first_steps=first_steps,
         notice_to_improve=NoticeToImprove(**nti) if nti else None,
         term_dates=TermDates(tuple((h["start"], h["end"]) for h in terms["holidays"]), terms["source"])
         if terms

@@ -90,6 +90,7 @@ REASON_TEXT = {
     "threshold_not_met": "no notice: the threshold is not met",
     "third_offence": "no notice: a third within three years (prosecution or another route)",
     "notice_to_improve_first": "no notice: a Notice to Improve comes first",
+    "warning_letter_first": "no notice: a warning letter comes first",
 }
 
 

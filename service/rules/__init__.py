@@ -32,6 +32,7 @@ def decide(case: Case, council: Council, today: date) -> Outcome:
     """Run every rule for a case; `today` is the letter date the paperwork will carry."""
     from service.decisions import Decisions
     from service.rules import data_checks
+    from service.rules import first_steps
     from service.rules import notice_to_improve
     from service.rules import penalty_notice
     from service.rules import submission
@@ -52,7 +53,7 @@ def decide(case: Case, council: Council, today: date) -> Outcome:
     )
     errors += submission.separated_parents(case, council)
     errors += penalty_notice.third_offences(case, penalty)
-    warnings += penalty_notice.support_not_appropriate(case, council, penalty)
+    warnings += first_steps.support_not_appropriate(case, council, penalty)
     warnings += threshold_warnings + submission.late_submission(case, council, today)
     return Outcome(decisions, errors, warnings)
 

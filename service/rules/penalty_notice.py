@@ -7,12 +7,12 @@ from datetime import date
 from service.case import Case
 from service.case import Parent
 from service.case import Pupil
-from service.councils import ENGLAND
 from service.councils import Council
 from service.councils import Penalties
 from service.decisions import Notice
 from service.decisions import PenaltyNoticeDecision
 from service.report import Issue
+from service.rules import first_steps
 from service.rules import school_age
 
 # Reasons, most fundamental first: the top-level reason is the first that applies (contract).
@@ -23,6 +23,7 @@ REASONS = (
     "threshold_not_met",
     "third_offence",
     "notice_to_improve_first",
+    "warning_letter_first",
 )
 
 
@@ -79,30 +80,6 @@ def pupil_bar(pupil: Pupil, case: Case) -> str | None:
     return None
 
 
-def notice_to_improve_ended(case: Case, parent: Parent, pupil: Pupil, today: date) -> date | None:
-    """Return the end of the latest Notice to Improve this parent had for this pupil whose period has
-    ended by today, or None."""
-    ended = [
-        n.period_end
-        for n in case.previous_notices_to_improve
-        if n.parent_id == parent.id and n.pupil_upn == pupil.upn and n.period_end < today
-    ]
-    return max(ended, default=None)
-
-
-def needs_notice_to_improve_first(case: Case, council: Council) -> bool:
-    """Return whether a penalty notice must follow a Notice to Improve: England, non-holiday absence.
-
-    DfE "Working together to improve school attendance" (2024), national framework: a Notice to Improve
-    first, except for holiday in term time, or where the school says support is not appropriate (then a
-    warning, not an error: see `support_not_appropriate`).
-    """
-    step = council.first_step(case.absence.type)  # the council's file, where it publishes what comes first
-    if step is not None:
-        return step == "notice_to_improve"
-    return council.country == ENGLAND and case.absence.type != "holiday"
-
-
 def notice(
     case: Case,
     council: Council,
@@ -112,9 +89,12 @@ def notice(
     today: date,
 ) -> Notice:
     """Decide one parent's notice for one pupil."""
-    where = {"parent_index": case.parents.index(parent), "pupil_index": case.pupils.index(pupil)}
-    ended = notice_to_improve_ended(case, parent, pupil, today)
-    where["notice_to_improve_ended"] = ended
+    where = {
+        "parent_index": case.parents.index(parent),
+        "pupil_index": case.pupils.index(pupil),
+        "notice_to_improve_ended": first_steps.notice_to_improve_ended(case, parent, pupil, today),
+        "warning_letter_sent": first_steps.warning_letter_sent(case, parent, pupil, today),
+    }
     if isinstance(threshold_met, dict):
         threshold_met = threshold_met[pupil.upn]
     bar = pupil_bar(pupil, case) or (None if threshold_met else "threshold_not_met")
@@ -125,8 +105,9 @@ def notice(
     if limit is not None and number > limit:
         # A third notice within three years is not available: prosecution or another route.
         return Notice(parent.id, pupil.upn, False, "third_offence", number, **where)
-    if needs_notice_to_improve_first(case, council) and ended is None and not case.support_not_appropriate:
-        return Notice(parent.id, pupil.upn, False, "notice_to_improve_first", number, **where)
+    first = first_steps.missing(case, council, parent, pupil, today)  # the council's data: what comes first
+    if first:
+        return Notice(parent.id, pupil.upn, False, first, number, **where)
     early, full = amounts(council.penalties, number)
     p = council.penalties
     # The early period goes with an early amount: England has none for a second notice, Wales does.
@@ -161,6 +142,7 @@ def decide(
         early_days=top.early_days if top else None,
         full_days=top.full_days if top else None,
         uniform=len(shapes) <= 1,
+        first_step=first_steps.decide(case, council),
     )
 
 
@@ -195,20 +177,3 @@ def third_offences(case: Case, decision: PenaltyNoticeDecision) -> list[Issue]:
             )
         )
     return out
-
-
-def support_not_appropriate(case: Case, council: Council, decision: PenaltyNoticeDecision) -> list[Issue]:
-    """Return the warning that notices go without a Notice to Improve first, on the school's reason."""
-    if not (needs_notice_to_improve_first(case, council) and case.support_not_appropriate):
-        return []
-    without = [n for n in decision.notices if n.allowed and n.notice_to_improve_ended is None]
-    if not without:
-        return []
-    return [
-        Issue(
-            "support_not_appropriate",
-            "notice_to_improve_first",
-            "No Notice to Improve first, as the school says support is not appropriate: "
-            f"{case.support_not_appropriate!r}. The council will want this reason with the request.",
-        )
-    ]

@@ -11,6 +11,7 @@ from service.councils import Deadline
 from service.report import Issue
 from service.school_calendar import add_school_days
 from service.school_calendar import closures
+from service.text import long_date
 
 
 def term_closures(case: Case, council: Council) -> tuple[date, ...]:
@@ -31,34 +32,67 @@ def due_date(deadline: Deadline, start: date, case: Case, council: Council) -> d
 def late_submission(case: Case, council: Council, today: date) -> list[Issue]:
     """Warn when a request comes after one of the council's deadlines for this absence type: within N
     school, working or calendar days of the absence's end (Dorset App. 7: one week of the holiday's
-    end; Southwark, Nottingham: 10 school days of the return) or of a warning letter."""
+    end; Southwark, Nottingham: 10 school days of the return) or of a warning letter (Rotherham: 10
+    working days of the final warning letter), the letter read from `previous_letters`."""
     issues = []
     for deadline in council.deadlines:
         if case.absence.type not in deadline.absence_types:
             continue
-        start = _start(deadline, case)
-        if start is None:
-            continue
-        late = (today - due_date(deadline, start, case, council)).days
-        if late > 0:
-            unit = deadline.unit.replace("_", " ").replace("calendar ", "")
-            after = "the end of the absence" if deadline.after == "absence_end" else "the warning letter"
-            issues.append(
-                Issue(
-                    "absence.end_date" if deadline.after == "absence_end" else "absence",
-                    "late_submission",
-                    f"{council.name} asks for requests within {deadline.days} {unit} of {after} "
-                    f"({deadline.text}); this one is {late} day(s) late.",
-                )
-            )
+        if deadline.after == "absence_end":
+            issues += _late(deadline, case.absence.end_date, "absence.end_date", "the end of the absence",
+                            case, council, today)
+        else:
+            issues += _after_warning_letter(deadline, case, council, today)
     return issues
 
 
-def _start(deadline: Deadline, case: Case) -> date | None:
-    """Return the day a deadline runs from, when the case says it (a warning letter's date, if sent)."""
-    if deadline.after == "absence_end":
-        return case.absence.end_date
-    return getattr(case, "warning_letter_date", None)
+def _late(deadline: Deadline, start: date, path: str, after: str, case: Case, council: Council,
+          today: date) -> list[Issue]:
+    late = (today - due_date(deadline, start, case, council)).days
+    if late <= 0:
+        return []
+    unit = deadline.unit.replace("_", " ").replace("calendar ", "")
+    return [
+        Issue(
+            path,
+            "late_submission",
+            f"{council.name} asks for requests within {deadline.days} {unit} of {after} "
+            f"({deadline.text}); this one is {late} day(s) late.",
+        )
+    ]
+
+
+def _after_warning_letter(deadline: Deadline, case: Case, council: Council, today: date) -> list[Issue]:
+    """Check a deadline that runs from the warning letter: for each liable parent and pupil, from the
+    latest warning letter they were sent (`previous_letters`, document `warning-letter`)."""
+    from service.rules.first_steps import warning_letters
+    from service.rules.penalty_notice import liable_parents
+
+    latest: dict[int, date] = {}
+    unknown = []
+    for pupil in case.pupils:
+        for parent in liable_parents(case):
+            sent = [(k, w) for k, w in warning_letters(case, parent, pupil) if w.sent_on <= today]
+            if not sent:
+                unknown.append(f"{parent.full_name} for {pupil.full_name}")
+                continue
+            k, letter = max(sent, key=lambda found: found[1].sent_on)
+            latest[k] = letter.sent_on
+    issues = []
+    for k, sent_on in sorted(latest.items()):
+        after = f"the warning letter ({long_date(sent_on)})"
+        issues += _late(deadline, sent_on, f"previous_letters[{k}]", after, case, council, today)
+    if unknown:
+        issues.append(
+            Issue(
+                "previous_letters",
+                "warning_letter_not_recorded",
+                f"{council.name} counts its deadline from the warning letter ({deadline.text}), and none is "
+                f"recorded for {', '.join(unknown)}: add it to previous_letters (document warning-letter, "
+                "sent_on) so that the deadline can be checked.",
+            )
+        )
+    return issues
 
 
 def separated_parents(case: Case, council: Council) -> list[Issue]:

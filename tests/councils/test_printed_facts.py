@@ -45,6 +45,8 @@ def case_for(council: councils.Council) -> dict:
     """The project's example with no council file, sent to this council (its own route where unpublished)."""
     data = load_example("national-england-holiday")
     data["council"] = council.id
+    # What a council may put first (Stockton-on-Tees: a warning letter before a holiday notice) was done.
+    data["previous_letters"] = [{"document": "warning-letter", "sent_on": "2026-10-12"}]
     if council.submit_to.channel is not None:
         del data["council_details"]
     else:

@@ -13,6 +13,8 @@ from service.case.schema import load_case
 from service.councils import Deadline
 from service.councils import TermDates
 from service.rules import submission
+from service.validation import validate
+from tests.conftest import council_toml
 from tests.conftest import load_example
 
 D = date.fromisoformat
@@ -73,3 +75,89 @@ def test_working_and_calendar_days():
     # Working days ignore school holidays; bank holidays would count against them (none in October).
     assert submission.due_date(working, D("2026-10-09"), case, closed) == D("2026-10-23")
     assert submission.due_date(calendar, D("2026-10-09"), case, closed) == D("2026-10-16")
+
+
+WARNING_DEADLINE = """
+[[deadlines]]
+days = 10
+unit = "working_days"
+after = "warning_letter"
+text = "Refer within 10 working days of the final warning letter."
+source = "code"
+"""
+
+
+def warned_case(council_id: str, letters: list[dict]):
+    data = load_example("national-england-holiday")
+    data["council"] = council_id
+    del data["council_details"]
+    data["previous_letters"] = letters
+    case, errors = load_case(data)
+    assert case is not None, errors
+    return case
+
+
+def warning(sent_on: str, parent_id: str | None = None) -> dict:
+    return {"document": "warning-letter", "sent_on": sent_on, "parent_id": parent_id}
+
+
+@pytest.mark.parametrize(
+    ("today", "late"),
+    [
+        ("2026-10-12", None),  # 10 working days after Mon 28 Sep: Mon 12 Oct, in time
+        ("2026-10-13", 1),
+        ("2026-10-19", 7),
+    ],
+)
+def test_a_deadline_runs_from_the_warning_letter_sent(temp_council, today, late):
+    unpublished = ("submission", "contact", "request_per", "term_dates", "notice_to_improve")
+    council = temp_council(council_toml(unpublished=unpublished, extra=WARNING_DEADLINE))
+    case = warned_case(council.id, [{"document": "attendance-letter-1", "sent_on": "2026-09-01"},
+                                    warning("2026-09-28")])
+    issues = submission.late_submission(case, council, D(today))
+    if late is None:
+        assert issues == []
+    else:
+        assert [(i.path, i.code) for i in issues] == [("previous_letters[1]", "late_submission")]
+        assert "within 10 working days of the warning letter (28 September 2026)" in issues[0].message
+        assert f"this one is {late} day(s) late" in issues[0].message
+
+
+def test_each_parents_warning_letter_is_counted_and_a_missing_one_is_said(temp_council):
+    unpublished = ("submission", "contact", "request_per", "term_dates", "notice_to_improve")
+    council = temp_council(council_toml(unpublished=unpublished, extra=WARNING_DEADLINE))
+    # Hannah was warned on 1 October (in time on 14 October), Owen on 14 September (late).
+    case = warned_case(council.id, [warning("2026-10-01", "p1"), warning("2026-09-14", "p2")])
+    issues = submission.late_submission(case, council, D("2026-10-14"))
+    assert [(i.path, i.code) for i in issues] == [("previous_letters[1]", "late_submission")]
+    # Only Hannah was warned: Owen's deadline cannot be checked, and the warning says whose.
+    case = warned_case(council.id, [warning("2026-10-01", "p1")])
+    issues = submission.late_submission(case, council, D("2026-10-14"))
+    assert [(i.path, i.code) for i in issues] == [("previous_letters", "warning_letter_not_recorded")]
+    assert "Owen Fairweather for Zoë Fairweather, Owen Fairweather for Alfie Fairweather" in issues[0].message
+    assert "Hannah" not in issues[0].message
+    # A letter sent after the request's date is not the one the deadline runs from.
+    case = warned_case(council.id, [warning("2026-10-20")])
+    assert [i.code for i in submission.late_submission(case, council, D("2026-10-14"))] == [
+        "warning_letter_not_recorded"]
+
+
+def test_the_warning_letter_deadline_reaches_the_report(temp_council):
+    unpublished = ("submission", "contact", "request_per", "term_dates", "notice_to_improve")
+    council = temp_council(council_toml(unpublished=unpublished, extra=WARNING_DEADLINE))
+    data = load_example("national-england-holiday")
+    data |= {"council": council.id, "letter_date": "2026-10-19", "previous_letters": [warning("2026-09-28")]}
+    del data["council_details"]
+    report, _ = validate(data)
+    assert {"path": "previous_letters[0]", "code": "late_submission"}.items() <= next(
+        w for w in report.as_dict()["warnings"] if w["code"] == "late_submission").items()
+
+
+# Rotherham's own rule (code of conduct §8): "referral to LA within 10 working days of the final warning letter".
+def test_rotherham_counts_ten_working_days_from_the_final_warning_letter():
+    case = warned_case("rotherham", [warning("2026-09-28")])
+    council = councils.get("rotherham")
+    assert submission.late_submission(case, council, D("2026-10-12")) == []
+    [issue] = submission.late_submission(case, council, D("2026-10-14"))
+    assert (issue.path, issue.code) == ("previous_letters[0]", "late_submission")
+    assert "Rotherham Metropolitan Borough Council" in issue.message and "2 day(s) late" in issue.message

@@ -31,17 +31,15 @@ def irregular(country: str = "england"):
 @pytest.mark.parametrize(
     ("steps", "first"),
     [
-        ((), True),  # not published: England's national framework, a Notice to Improve first
         ((FirstStep("irregular", "notice_to_improve", "code"),), True),
         ((FirstStep("irregular", "none", "code"),), False),
         ((FirstStep("irregular", "warning_letter", "code"),), False),
-        ((FirstStep("holiday", "notice_to_improve", "code"),), True),  # another absence type: the default
+        ((FirstStep("holiday", "notice_to_improve", "code"),), False),  # another absence type
     ],
 )
 def test_the_councils_first_step_decides_notice_to_improve_first(steps, first):
     case = irregular()
     council = replace(councils.for_case(case), first_steps=steps)
-    assert penalty_notice.needs_notice_to_improve_first(case, council) is first
     reasons = {n.reason for n in penalty_notice.decide(case, council, True, date(2026, 10, 16)).notices}
     assert ("notice_to_improve_first" in reasons) is first
 

@@ -80,7 +80,8 @@ def test_third_offence_records_the_notice_number(case: Loader) -> None:
     assert notice == {"parent_id": "p1", "pupil_upn": DORSET_UPN, "allowed": False,
                       "reason": "third_offence", "notice_number": 3, "amount_early": None,
                       "amount_full": None, "early_days": None, "full_days": None, "parent_index": 0,
-                      "pupil_index": 0, "notice_to_improve_ended": None}
+                      "pupil_index": 0, "notice_to_improve_ended": None,
+                      "warning_letter_sent": None}
 
 
 @pytest.mark.parametrize(
