@@ -3,10 +3,48 @@
 import multiprocessing
 import os
 import secrets
+import shutil
+import tempfile
 
-from service.security import KeysSettingError
-from service.security import is_loopback
-from service.security import keys_from_environment
+# Lanes (service/lanes.py): this gunicorn is the front (threads answer cheap calls, forward letters and
+# bundles), the heavy lane it starts (sync workers with LibreOffice), or with ATTENDANCE_LANES=off one pool.
+LANE = os.environ.get("ATTENDANCE_LANE") or (
+    "single" if os.environ.get("ATTENDANCE_LANES") == "off" else "front"
+)
+
+
+def _run_folder() -> str | None:
+    """Make the service's private run folder (0700, in /dev/shm): `metrics/` for prometheus_client's
+    multiprocess mode (every process of both lanes and the job workers writes its counts there, so /metrics
+    is the service's and survives a worker's recycling) and `engines/` where converting workers publish their
+    LibreOffice's state for /health. Made before prometheus_client is imported: it picks its storage at
+    import. The heavy lane and the job workers inherit it; a folder left by a killed master is swept."""
+    if LANE == "heavy" or os.environ.get("ATTENDANCE_RUN_DIR"):
+        return None
+    base = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
+    for name in os.listdir(base):
+        parts = name.split("-")
+        if name.startswith("attendance-run-") and len(parts) > 3 and parts[2].isdigit():
+            try:
+                os.kill(int(parts[2]), 0)
+            except ProcessLookupError:
+                shutil.rmtree(os.path.join(base, name), ignore_errors=True)
+            except OSError:
+                continue
+    folder = tempfile.mkdtemp(prefix=f"attendance-run-{os.getpid()}-", dir=base)
+    for sub in ("metrics", "engines"):
+        os.mkdir(os.path.join(folder, sub), 0o700)
+    os.environ["ATTENDANCE_RUN_DIR"] = folder
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.path.join(folder, "metrics")
+    os.environ["ATTENDANCE_ENGINES_DIR"] = os.path.join(folder, "engines")
+    return folder
+
+
+RUN_FOLDER = _run_folder()
+
+from service.security import KeysSettingError  # noqa: E402 - after the metrics folder is set
+from service.security import is_loopback  # noqa: E402
+from service.security import keys_from_environment  # noqa: E402
 
 try:
     KEYS = keys_from_environment()
@@ -25,11 +63,6 @@ if not KEYS and not is_loopback(bind):
 # unset, the master makes one now and the workers it forks inherit it (pages open across a restart expire).
 os.environ.setdefault("ATTENDANCE_SECRET_KEY", secrets.token_urlsafe(32))
 workers = int(os.environ.get("ATTENDANCE_WORKERS", max(2, multiprocessing.cpu_count())))
-# Lanes (service/lanes.py): this gunicorn is the front (threads answer cheap calls, forward letters and
-# bundles), the heavy lane it starts (sync workers with LibreOffice), or with ATTENDANCE_LANES=off one pool.
-LANE = os.environ.get("ATTENDANCE_LANE") or (
-    "single" if os.environ.get("ATTENDANCE_LANES") == "off" else "front"
-)
 if LANE == "front":
     worker_class = "gthread"
     threads = int(os.environ.get("ATTENDANCE_THREADS", 8))
@@ -83,6 +116,17 @@ def on_exit(server) -> None:  # noqa: ANN001 - gunicorn's hook signature
 
     lanes.stop(getattr(server, "heavy_lane", None))
     embedded.stop(getattr(server, "job_workers", None))
+    if RUN_FOLDER:
+        shutil.rmtree(RUN_FOLDER, ignore_errors=True)
+
+
+def child_exit(server, worker) -> None:  # noqa: ANN001 - gunicorn's hook signature
+    """A worker ended (recycled, killed): drop its live gauges and its converter state; counts stay."""
+    from service.engines.libreoffice import forget_process
+    from service.observability import process_exited
+
+    process_exited(worker.pid)
+    forget_process(os.environ.get("ATTENDANCE_ENGINES_DIR"), worker.pid)
 
 
 def post_worker_init(worker) -> None:  # noqa: ANN001 - gunicorn's hook signature
@@ -92,4 +136,6 @@ def post_worker_init(worker) -> None:  # noqa: ANN001 - gunicorn's hook signatur
         return
     engines = worker.wsgi.extensions.get("engines") if hasattr(worker, "wsgi") else None
     if engines is not None and hasattr(engines.converter, "warm_up"):
+        engines.converter.board = os.environ.get("ATTENDANCE_ENGINES_DIR")  # for /health
+        engines.converter.publish()
         engines.converter.warm_up()

@@ -38,4 +38,6 @@ DEFAULTS = {
     "API_KEYS_FILE": None,
     # A directory of council files (TOML) that add councils or replace shipped ones: ATTENDANCE_COUNCILS_DIR.
     "COUNCILS_DIR": None,
+    # Where the converting processes publish their LibreOffice's state for /health (set by gunicorn.conf.py).
+    "ENGINES_DIR": None,
 }

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 import uuid
 from contextvars import ContextVar
 
 from gunicorn.glogging import Logger as GunicornLogger
+from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client import CollectorRegistry
 from prometheus_client import Counter
+from prometheus_client import Gauge
 from prometheus_client import Histogram
+from prometheus_client import generate_latest
+from prometheus_client import multiprocess
+from prometheus_client import values
 
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -53,11 +59,43 @@ def configure_logging(level: str = "INFO") -> None:
     root.propagate = True
 
 
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def multiprocess_dir() -> str | None:
+    """Return the folder every process of the service writes its metrics to, or None (one process).
+
+    gunicorn.conf.py makes it (private, in /dev/shm) before prometheus_client is imported, which picks its
+    storage at import: both lanes, their workers and the job workers inherit it, so /metrics is the
+    service's, not the worker's that answers, and a recycled worker's counts stay counted.
+    """
+    folder = os.environ.get(MULTIPROCESS_DIR)
+    if not folder:
+        return None
+    if not getattr(values.ValueClass, "_multiprocess", False):
+        # prometheus_client was imported before the folder was set: counts would silently stay per worker.
+        raise RuntimeError(f"{MULTIPROCESS_DIR} set after prometheus_client was imported")
+    if not os.path.isdir(folder):
+        raise RuntimeError(f"{MULTIPROCESS_DIR} {folder!r} is not a directory")
+    return folder
+
+
+RESTART_REASONS = ("died", "exited", "timeout", "protocol_error", "recycled")
+BUDGETED_ROUTES = ("/api/v1/cases/validate", "/api/v1/documents/<document_id>", "/api/v1/bundles",
+                   "/api/v1/bundles/verify")
+
+
 class Metrics:
-    """The service's metrics; labels are route rules, document ids, formats and codes: never case data."""
+    """The service's metrics; labels are route rules, document ids, formats and codes: never case data.
+
+    Others add their metrics here (one place), each registered on `self.registry`. In multiprocess mode a
+    gauge needs a `multiprocess_mode` (how the processes' values combine): "livesum" for a level summed
+    over the processes alive now.
+    """
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
+        self.folder = multiprocess_dir()
         r = self.registry
         self.requests = Counter(
             "attendance_requests", "HTTP requests", ["method", "route", "status"], registry=r
@@ -76,6 +114,64 @@ class Metrics:
             "attendance_conversions", "DOCX to PDF conversions", ["outcome"], registry=r
         )
         self.failures = Counter("attendance_failures", "Problem responses by code", ["code"], registry=r)
+        self.conversion_queue = Gauge(
+            "attendance_conversion_queue_depth",
+            "Letters, bundles and imports waiting for a converting worker (all processes)",
+            ["lane"],
+            registry=r,
+            multiprocess_mode="livesum",
+        )
+        self.shed = Counter(
+            "attendance_shed", "Requests refused at once because the queue was full", ["lane"], registry=r
+        )
+        self.libreoffice_restarts = Counter(
+            "attendance_libreoffice_restarts",
+            "LibreOffice processes replaced (died, timed out, recycled)",
+            ["reason"],
+            registry=r,
+        )
+        self.budget_exhausted = Counter(
+            "attendance_time_budget_exhausted",
+            "Requests stopped because their time budget ran out",
+            ["route"],
+            registry=r,
+        )
+
+        # Zero from the start, so a dashboard sees the series before the first event.
+        self.conversion_queue.labels("converter").set(0)
+        for lane in ("converter", "heavy_lane"):
+            self.shed.labels(lane)
+        for reason in RESTART_REASONS:
+            self.libreoffice_restarts.labels(reason)
+        for route in BUDGETED_ROUTES:
+            self.budget_exhausted.labels(route)
+
+    # The converter's events (service.engines.ConverterEvents): the engine knows no metrics library.
+    def queue_changed(self, depth: int) -> None:
+        self.conversion_queue.labels("converter").set(depth)
+
+    def conversion_shed(self) -> None:
+        self.shed.labels("converter").inc()
+
+    def libreoffice_restarted(self, reason: str) -> None:
+        self.libreoffice_restarts.labels(reason).inc()
+
+    def exposition(self) -> bytes:
+        """Return /metrics: every process's metrics merged in multiprocess mode, else this process's."""
+        if self.folder is None:
+            return generate_latest(self.registry)
+        merged = CollectorRegistry()
+        multiprocess.MultiProcessCollector(merged, path=self.folder)
+        return generate_latest(merged)
+
+    content_type = CONTENT_TYPE_LATEST
+
+
+def process_exited(pid: int) -> None:
+    """Forget a dead process's live gauges (gunicorn's child_exit); its counters stay counted."""
+    folder = os.environ.get(MULTIPROCESS_DIR)
+    if folder and os.path.isdir(folder):
+        multiprocess.mark_process_dead(pid, folder)
 
 
 ROUTE_KEY = "attendance.route"  # the WSGI environ key the app leaves the matched route rule in

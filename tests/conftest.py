@@ -179,12 +179,16 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_gunicorn(workers: int = 2) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Run the real service under gunicorn on 127.0.0.1 and a free port; yield its URL and process."""
+def running_gunicorn(
+    workers: int = 2, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run the real service under gunicorn on 127.0.0.1 and a free port (with these extra settings);
+    yield its URL and process."""
     import httpx
 
     port = _free_port()
-    env = {**os.environ, "ATTENDANCE_BIND": f"127.0.0.1:{port}", "ATTENDANCE_WORKERS": str(workers)}
+    env = {**os.environ, "ATTENDANCE_BIND": f"127.0.0.1:{port}", "ATTENDANCE_WORKERS": str(workers),
+           **(env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--worker-tmp-dir", "/dev/shm",
          "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -9,8 +9,6 @@ from flask import Flask
 from flask import Response
 from flask import g
 from flask import request
-from prometheus_client import CONTENT_TYPE_LATEST
-from prometheus_client import generate_latest
 
 from service import security
 from service.observability import REQUEST_ID
@@ -20,7 +18,7 @@ from service.observability import request_id
 from service.problems import Problem
 
 log = logging.getLogger("service.access")
-OPEN_PATHS = ("/health",)  # liveness must answer without a key
+OPEN_PATHS = ("/health", "/health/ready")  # the probes answer without a key
 
 
 def install(app: Flask) -> None:
@@ -28,6 +26,9 @@ def install(app: Flask) -> None:
     keys = security.load_keys(app.config.get("API_KEYS"), app.config.get("API_KEYS_FILE"))
     app.extensions["api_keys"] = keys
     metrics = app.extensions.setdefault("metrics", Metrics())
+    converter = app.extensions["engines"].converter
+    if hasattr(converter, "events"):
+        converter.events = metrics  # queue depth, shed conversions, LibreOffice restarts
 
     @app.before_request
     def start() -> None:
@@ -62,7 +63,7 @@ def install(app: Flask) -> None:
 
     @app.get("/metrics")
     def prometheus() -> Response:
-        return Response(generate_latest(metrics.registry), mimetype=CONTENT_TYPE_LATEST)
+        return Response(metrics.exposition(), mimetype=metrics.content_type)
 
 
 def _authenticate(keys: tuple[security.ApiKey, ...]) -> str | None:

@@ -203,6 +203,11 @@ class HealthSchema(Schema):
     engines = fields.Dict()
 
 
+class ReadySchema(Schema):
+    ready = fields.Boolean()
+    converter = fields.Dict()
+
+
 class ValidateQuery(Schema):
     document = fields.String(metadata={"description": "a document id: add what blocks it"})
 

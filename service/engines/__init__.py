@@ -20,6 +20,16 @@ class ConversionUnavailable(RuntimeError):
     """No DOCX→PDF converter can run here (LibreOffice missing or failing)."""
 
 
+class ConverterEvents(Protocol):
+    """What a converter reports as it works (service.observability.Metrics implements it)."""
+
+    def queue_changed(self, depth: int) -> None: ...
+
+    def conversion_shed(self) -> None: ...
+
+    def libreoffice_restarted(self, reason: str) -> None: ...
+
+
 class Converter(Protocol):
     """Turns a DOCX into a PDF."""
 
@@ -77,14 +87,15 @@ class Engines:
             raise signatures.SigningSettingsError("ATTENDANCE_ACTIVE_CONTENT must be refuse or remove")
         return cls(signer=signer, trust=trust)
 
-    def status(self) -> dict[str, dict[str, object]]:
-        """Return which engines are available, for /health."""
-        ok, detail = self.converter.available()
+    def status(self, board: str | None = None) -> dict[str, dict[str, object]]:
+        """Return which engines are available, for /health; the converter's from the processes that
+        convert (`board`: where they publish their state, see LibreOfficeConverter.publish), else this
+        process's own."""
         signs, how = self.signer.available()
         return {
             "pdf_filler": {"available": True, "detail": "pypdf"},
             "docx_renderer": {"available": True, "detail": "docxtpl"},
-            "converter": {"available": ok, "detail": detail},
+            "converter": self.converter_status(board),
             "signer": {"available": signs, "detail": how},
             "trust": {
                 "available": self.trust.configured,
@@ -92,6 +103,39 @@ class Engines:
                 if self.trust.configured
                 else "no trust folder configured (ATTENDANCE_TRUST_DIR)",
             },
+        }
+
+
+    def converter_status(self, board: str | None = None) -> dict[str, object]:
+        """Return the converters' real state: `processes` (one per converting process: warm, cold, dead,
+        failed or unavailable), `available` (one of them can convert now or start LibreOffice to), and a
+        summary `state`: their one state when they agree, else degraded (or unavailable: none can)."""
+        from service.engines.libreoffice import CAN_CONVERT
+        from service.engines.libreoffice import board_states
+
+        if board:
+            processes = board_states(board)
+        elif hasattr(self.converter, "state"):
+            processes = [self.converter.state()]
+        else:
+            ok, why = self.converter.available()
+            processes = [{"state": "cold" if ok else "unavailable", "detail": why}]
+        usable = sum(p.get("state") in CAN_CONVERT for p in processes)
+        states = sorted({str(p.get("state")) for p in processes})
+        if len(processes) == 1:
+            detail = str(processes[0].get("detail"))
+        elif processes:
+            counts = ", ".join(f"{sum(p.get('state') == s for p in processes)} {s}" for s in states)
+            details = sorted({str(p.get("detail")) for p in processes if p.get("state") != "warm"})
+            detail = f"{len(processes)} LibreOffice processes: {counts}" + "".join(f"; {d}" for d in details)
+        else:
+            detail = "no converting worker is running"
+        summary = states[0] if len(states) == 1 else "degraded" if usable else "unavailable"
+        return {
+            "available": usable > 0,
+            "detail": detail,
+            "state": summary,
+            "processes": processes,
         }
 
 

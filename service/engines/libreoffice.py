@@ -36,6 +36,7 @@ from datetime import date
 from pathlib import Path
 
 from service.engines import ConversionUnavailable
+from service.engines import ConverterEvents
 from service.engines import soffice_path
 
 log = logging.getLogger(__name__)
@@ -270,6 +271,10 @@ class LibreOfficeConverter:
         self._worker: _Worker | None = None
         self._base: str | None = None
         self._checked: tuple[str | None, str] | None = None
+        self.events: ConverterEvents | None = None  # metrics (service.observability.Metrics)
+        self.board: str | None = None  # a folder where this process says how its LibreOffice is (/health)
+        self.restarts = 0  # LibreOffice processes replaced since start (died, timed out, recycled)
+        self._failed: str | None = None  # why the last start failed, until one succeeds
         _LIVE.add(self)
 
     @property
@@ -279,13 +284,49 @@ class LibreOfficeConverter:
         return worker.pid if worker is not None and worker.alive() else None
 
     def available(self) -> tuple[bool, str]:
-        """Return (True, "LibreOffice <version>, warm|cold") or (False, why not)."""
+        """Return (True, "LibreOffice <version>, warm|cold|dead …") or (False, why not)."""
+        state = self.state()
+        return state["state"] in CAN_CONVERT, str(state["detail"])
+
+    def state(self) -> dict[str, object]:
+        """Return how this process's LibreOffice really is now (its processes checked, not remembered):
+        warm (running), cold (starts on the first letter), dead (its processes are gone: a fresh one
+        starts on the next letter), failed (the last start failed) or unavailable (not installed)."""
         reason, version = self._check()
-        if reason is not None:
-            return False, reason
         worker = self._worker
-        warm = worker is not None and worker.alive()
-        return True, f"LibreOffice {worker.version if warm else version}, {'warm' if warm else 'cold'}"
+        if reason is not None:
+            return {"state": "unavailable", "detail": reason}
+        if worker is None:
+            if self._failed is not None:
+                return {"state": "failed", "detail": self._failed, "restarts": self.restarts}
+            return {"state": "cold", "detail": f"LibreOffice {version}, cold", "restarts": self.restarts}
+        return _checked_state(self._record(worker))
+
+    def _record(self, worker: _Worker) -> dict[str, object]:
+        return {
+            "state": "warm",
+            "detail": f"LibreOffice {worker.version}, warm",
+            "worker_pid": worker.pid,
+            "soffice_pid": worker.soffice_pid,
+            "conversions": worker.conversions,
+            "restarts": self.restarts,
+        }
+
+    def publish(self) -> None:
+        """Write this process's converter state to the board (cheap: a small file in /dev/shm), so that
+        /health, answered by another process (the front), reports it without waiting behind work."""
+        if self.board is None:
+            return
+        worker = self._worker
+        entry = self._record(worker) if worker is not None else self.state()
+        entry["pid"] = os.getpid()
+        path = os.path.join(self.board, f"{os.getpid()}.json")
+        try:
+            with open(path + ".tmp", "w", encoding="utf-8") as out:
+                json.dump(entry, out)
+            os.replace(path + ".tmp", path)
+        except OSError as exc:
+            log.warning("engine state not published: %s", type(exc).__name__)
 
     def convert(self, docx: bytes) -> bytes:
         """Return the PDF of a DOCX; raise ConversionFailed, ConversionUnavailable or ConverterBusy."""
@@ -334,19 +375,27 @@ class LibreOfficeConverter:
             with self._queue:
                 if self._waiting >= self.max_queue:
                     self.shed += 1
+                    if self.events is not None:
+                        self.events.conversion_shed()
                     raise QueueFull(f"{self._waiting} conversions waiting (queue depth {self.max_queue})")
                 self._waiting += 1
+                self._queue_changed()
             try:
                 got = self._lock.acquire(timeout=self.busy_timeout)
             finally:
                 with self._queue:
                     self._waiting -= 1
+                    self._queue_changed()
         if not got:
             raise ConverterBusy(f"LibreOffice busy for more than {self.busy_timeout:g} s")
         try:
             yield
         finally:
             self._lock.release()
+
+    def _queue_changed(self) -> None:
+        if self.events is not None:
+            self.events.queue_changed(self._waiting)
 
     def _check(self) -> tuple[str | None, str]:
         """Return (reason LibreOffice cannot run or None, version), checked once."""
@@ -364,16 +413,17 @@ class LibreOfficeConverter:
                 worker.conversions += 1
                 pdf = _pdf_from_reply(kind, payload)
             except _WorkerDied as exc:
-                self._discard(f"died ({exc})")
+                self._discard(f"died ({exc})", "died")
                 if attempt == 2:
                     raise ConversionUnavailable(f"LibreOffice died twice: {exc}") from exc
                 continue
             except TimeoutError as exc:
-                self._discard(f"timed out after {self.timeout:g} s")
+                self._discard(f"timed out after {self.timeout:g} s", "timeout")
                 raise ConversionTimeout(f"no PDF from LibreOffice within {self.timeout:g} s") from exc
             except _ProtocolError as exc:
-                self._discard(f"protocol error ({exc})")
+                self._discard(f"protocol error ({exc})", "protocol_error")
                 raise ConversionUnavailable(f"LibreOffice worker failed: {exc}") from exc
+            self.publish()
             log.debug(
                 "converted a DOCX of %d bytes to a PDF of %d bytes in %.0f ms",
                 len(docx),
@@ -387,11 +437,18 @@ class LibreOfficeConverter:
         """Return a running worker, recycling a dead or worn one and starting one if needed."""
         worker = self._worker
         if worker is not None and not worker.alive():
-            self._discard("exited")
+            self._discard("exited", "exited")
         elif worker is not None and worker.conversions >= self.max_conversions:
             self._retire(f"recycled after {worker.conversions} conversions")
         if self._worker is None:
-            self._worker = self._start()
+            try:
+                self._worker = self._start()
+            except ConversionUnavailable as exc:
+                self._failed = str(exc)
+                self.publish()
+                raise
+            self._failed = None
+            self.publish()
         return self._worker
 
     def _start(self) -> _Worker:
@@ -419,14 +476,15 @@ class LibreOfficeConverter:
         )
         return worker
 
-    def _discard(self, why: str) -> None:
-        """Kill the current worker after a failure."""
+    def _discard(self, why: str, reason: str) -> None:
+        """Kill the current worker after a failure (counted as a restart: the next call starts one)."""
         worker, self._worker = self._worker, None
         if worker is not None:
             log.warning(
                 "LibreOffice worker %d %s after %d conversions; killed", worker.pid, why, worker.conversions
             )
             worker.kill()
+            self._restarted(reason)
 
     def _retire(self, why: str) -> None:
         """Stop the current worker cleanly."""
@@ -436,13 +494,78 @@ class LibreOfficeConverter:
             log.info(
                 "LibreOffice worker %d stopped, %s after %d conversions", worker.pid, why, worker.conversions
             )
+            if why != "closed":
+                self._restarted("recycled")
+
+    def _restarted(self, reason: str) -> None:
+        """Count a replaced LibreOffice: `reason` is died, exited, timeout, protocol_error or recycled."""
+        self.restarts += 1
+        if self.events is not None:
+            self.events.libreoffice_restarted(reason)
+        self.publish()
 
     def _forget_after_fork(self) -> None:
         """In a forked child: drop the parent's worker (not ours to stop) and start afresh."""
         worker, self._worker, self._base = self._worker, None, None
         self._lock, self._queue, self._waiting = threading.Lock(), threading.Lock(), 0
+        self.board, self.events = None, None  # the child publishes and counts once it is set up to
         if worker is not None:
             worker._close_pipes()
+
+
+CAN_CONVERT = ("warm", "cold", "dead")  # dead: a fresh LibreOffice starts on the next letter
+
+
+def running(pid: object) -> bool:
+    """Return whether process `pid` runs (a zombie, dead but not yet reaped, does not)."""
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
+
+
+def _checked_state(entry: dict[str, object]) -> dict[str, object]:
+    """Return a warm entry as it is now: dead when its worker or its soffice no longer runs."""
+    alive = running(entry.get("worker_pid")) and running(entry.get("soffice_pid"))
+    if entry.get("state") == "warm" and not alive:
+        detail = "LibreOffice has exited; a fresh one starts on the next letter"
+        return {**entry, "state": "dead", "detail": detail}
+    return entry
+
+
+def board_states(board: str) -> list[dict[str, object]]:
+    """Return the converter state of every live process that publishes to `board` (cheap: small files),
+    each checked now; entries of processes that have ended are removed."""
+    states = []
+    try:
+        names = sorted(os.listdir(board))
+    except OSError:
+        return []
+    for name in names:
+        if not name.endswith(".json"):
+            continue
+        path = os.path.join(board, name)
+        try:
+            with open(path, encoding="utf-8") as entry_file:
+                entry = json.load(entry_file)
+        except (OSError, ValueError):
+            continue
+        if not isinstance(entry, dict) or not running(entry.get("pid")):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            continue
+        states.append(_checked_state(entry))
+    return states
+
+
+def forget_process(board: str | None, pid: int) -> None:
+    """Remove an ended process's entry from the board (gunicorn's child_exit)."""
+    if board:
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(board, f"{pid}.json"))
 
 
 def _pdf_from_reply(kind: bytes, payload: bytes) -> bytes:

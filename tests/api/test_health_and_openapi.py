@@ -44,3 +44,35 @@ def test_documents_catalogue(client):
     assert pn3["councils"] == ["wiltshire"]
     assert [a["item"] for a in pn3["attachments"]] == [
         "attendance_certificate", "leave_request_form", "refusal_letter", "holiday_letter"]
+
+
+def test_health_gives_each_converters_state(client):
+    converter = client.get("/health").get_json()["engines"]["converter"]
+    assert converter["state"] in {"cold", "warm", "unavailable"}
+    (process,) = converter["processes"]
+    assert process["state"] == converter["state"]
+    assert converter["available"] is (process["state"] != "unavailable")
+
+
+def test_ready_is_503_when_no_converter_can_start():
+    from service import create_app
+    from service.engines import Engines
+    from service.engines import UnavailableConverter
+
+    app = create_app({"TESTING": True, "ENGINES": Engines(converter=UnavailableConverter())})
+    response = app.test_client().get("/health/ready")
+    assert response.status_code == 503
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["code"] == "not_ready" and "not installed" in body["detail"]
+    assert body["converter"]["state"] == "unavailable"
+    assert int(response.headers["Retry-After"]) > 0
+    assert app.test_client().get("/health").get_json()["engines"]["converter"]["available"] is False
+
+
+def test_ready_answers_200_while_a_converter_can_start(client):
+    response = client.get("/health/ready")
+    if client.get("/health").get_json()["engines"]["converter"]["available"]:
+        assert response.status_code == 200 and response.get_json()["ready"] is True
+    else:
+        assert response.status_code == 503

@@ -25,6 +25,7 @@ from service.engines.libreoffice import ConversionFailed
 from service.engines.libreoffice import ConversionTimeout
 from service.engines.libreoffice import ConverterBusy
 from service.engines.libreoffice import LibreOfficeConverter
+from service.engines.libreoffice import board_states
 from service.engines.uno_worker import HEADER
 
 pytestmark = [
@@ -202,6 +203,57 @@ def test_killed_soffice_is_replaced_on_the_next_conversion(converter: LibreOffic
     assert converter.worker_pid not in (None, old)
     assert wait_gone(old) == []  # old worker and its soffice reaped: no zombies
     assert not os.path.exists(profile)
+
+
+class Events:
+    """What the converter reports (service.engines.ConverterEvents), recorded."""
+
+    def __init__(self) -> None:
+        self.restarts: list[str] = []
+        self.depths: list[int] = []
+        self.shed = 0
+
+    def queue_changed(self, depth: int) -> None:
+        self.depths.append(depth)
+
+    def conversion_shed(self) -> None:
+        self.shed += 1
+
+    def libreoffice_restarted(self, reason: str) -> None:
+        self.restarts.append(reason)
+
+
+def test_a_killed_soffice_is_reported_dead_at_once_and_its_restart_counted(
+    converter: LibreOfficeConverter, tmp_path
+) -> None:
+    # issue 15 item 6: /health said "warm" with LibreOffice dead; the state is the processes' now.
+    events = Events()
+    converter.events, converter.board = events, str(tmp_path)
+    try:
+        assert HOUSE in text_of(converter.convert(letter(HOUSE)))
+        assert converter.state()["state"] == "warm"
+        (published,) = board_states(str(tmp_path))
+        assert published["state"] == "warm" and published["pid"] == os.getpid()
+        os.kill(soffice_of(converter), signal.SIGKILL)
+        time.sleep(0.2)
+        state = converter.state()
+        assert state["state"] == "dead" and "next letter" in str(state["detail"])
+        assert converter.available() == (True, state["detail"])  # it can start again
+        assert [s["state"] for s in board_states(str(tmp_path))] == ["dead"]  # as another process sees it
+        restarts = converter.restarts
+        assert NAME in text_of(converter.convert(letter(NAME)))
+        assert converter.state()["state"] == "warm" and converter.restarts == restarts + 1
+        assert events.restarts == ["died"]
+        assert [s["restarts"] for s in board_states(str(tmp_path))] == [restarts + 1]
+    finally:
+        converter.events, converter.board = None, None
+
+
+def test_the_board_forgets_processes_that_ended(tmp_path) -> None:
+    (tmp_path / "999999999.json").write_text('{"pid": 999999999, "state": "warm"}', encoding="utf-8")
+    (tmp_path / "garbage.json").write_text("{", encoding="utf-8")
+    assert board_states(str(tmp_path)) == []
+    assert not (tmp_path / "999999999.json").exists()
 
 
 def test_stopped_soffice_times_out_then_recovers(converter: LibreOfficeConverter) -> None:
