@@ -298,3 +298,27 @@ def test_the_chart_shows_the_pupil_against_the_class():
         return sum(1 for y in range(image.height) if image.getpixel((column + 5, y)) == rgb)
 
     assert abs(height(PUPIL) / height(CLASS) - 18 / 4.5) < 0.1
+
+
+def _template_files() -> list:
+    return sorted({d.template_path(v) for d in LETTERS for v in (d.variants or (None,))})
+
+
+@pytest.mark.parametrize("path", _template_files(), ids=lambda p: p.name)
+def test_template_holds_only_the_styles_it_uses(path):
+    # LibreOffice parses every style of a DOCX on each conversion: python-docx's full gallery tripled a
+    # letter's conversion time (bench/, issue #16). scripts/build_docx_templates.py keeps what is used.
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        styles = archive.read("word/styles.xml").decode()
+        body = "".join(archive.read(n).decode() for n in names if n.startswith("word/") and n.endswith(".xml")
+                       and n != "word/styles.xml")
+    defined = set(re.findall(r'w:styleId="([^"]+)"', styles))
+    used = set(re.findall(r'w:(?:pStyle|rStyle|tblStyle) w:val="([^"]+)"', body))
+    assert used <= defined, f"{path.name} uses undefined styles {used - defined}"
+    assert "w:latentStyles" not in styles
+    assert not names & {"word/stylesWithEffects.xml", "docProps/thumbnail.jpeg"}
+    assert len(defined) <= 16, f"{path.name} has {len(defined)} styles: rebuild it with scripts/build_docx_templates.py"
