@@ -410,3 +410,60 @@ def test_orphaned_work_folders_are_swept(tmp_path):
     assert not dead.exists()
     assert alive.exists()
     assert other.exists()
+
+
+def _strictly_read(pdf: bytes) -> PdfReader:
+    """Read every object through the xref table, failing on any warning (an offset that moved)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        reader = PdfReader(io.BytesIO(pdf), strict=True)
+        for number in range(1, int(reader.trailer["/Size"])):
+            reader.get_object(number)
+    return reader
+
+
+def test_deterministic_overwrites_libreoffice_export_in_place(converter: LibreOfficeConverter) -> None:
+    from datetime import date
+
+    from service.engines.libreoffice import PRODUCER
+    from service.engines.libreoffice import deterministic
+
+    exported = converter.convert(letter("Dear Mr O'Connor-Hughes", "Tŷ Gwyn"))
+    time.sleep(1.05)  # LibreOffice stamps the export time to the second
+    again = converter.convert(letter("Dear Mr O'Connor-Hughes", "Tŷ Gwyn"))
+    assert exported != again
+    fixed = deterministic(exported, date(2026, 10, 16))
+    assert len(fixed) == len(exported)  # in place: every xref offset still holds
+    assert fixed == deterministic(again, date(2026, 10, 16))
+    reader = _strictly_read(fixed)
+    assert dict(reader.metadata) == {
+        "/Producer": PRODUCER,
+        "/Creator": "attendance-paperwork",
+        "/CreationDate": "D:20261016000000Z",
+        "/ModDate": "D:20261016000000Z",
+    }
+    assert "O'Connor-Hughes" in reader.pages[0].extract_text()
+    assert deterministic(exported, date(2026, 10, 17)) != fixed
+
+
+def test_deterministic_rewrites_a_pdf_laid_out_otherwise() -> None:
+    # An Info dictionary too short to overwrite, or an incremental update (two trailers): pypdf rewrites it.
+    from datetime import date
+
+    from pypdf import PdfWriter
+
+    from service.engines.libreoffice import PRODUCER
+    from service.engines.libreoffice import deterministic
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_metadata({"/Producer": "x"})
+    out = io.BytesIO()
+    writer.write(out)
+    updated = out.getvalue() + b"trailer\n<</Size 1>>\nstartxref\n0\n%%EOF\n"
+    for pdf in (out.getvalue(), updated):
+        reader = PdfReader(io.BytesIO(deterministic(pdf, date(2026, 10, 16))))
+        assert (reader.metadata["/Producer"], reader.metadata["/ModDate"]) == (PRODUCER, "D:20261016000000Z")
+        assert len(reader.pages) == 1
