@@ -61,17 +61,33 @@ class Font:
     def descent(self) -> float:
         return self._tt["hhea"].descent * 1000 / self._tt["head"].unitsPerEm
 
+    # A form fill measures and encodes each value's characters many times (every size tried): these run
+    # per character in C (map, str.translate), not in a Python generator (issue #16: a third of a fill).
+    @cached_property
+    def _glyphs(self) -> frozenset[str]:
+        return frozenset(self.gids)
+
+    @cached_property
+    def _drawable(self) -> frozenset[str]:
+        return self._glyphs | {"\r", "\n"}
+
+    @cached_property
+    def _hex_of(self) -> dict[int, str]:
+        return {ord(char): f"{gid:04X}" for char, gid in self.gids.items()}
+
     def missing(self, text: str) -> list[str]:
         """Return the characters of `text` this font cannot draw (line breaks aside)."""
-        return sorted({c for c in text if c not in self.gids and c not in "\r\n"})
+        return sorted(set(text) - self._drawable)
 
     def width(self, text: str, size: float) -> float:
         """Return the width of a line in points."""
-        return sum(self.char_widths[c] for c in text) * size / 1000
+        return sum(map(self.char_widths.__getitem__, text)) * size / 1000
 
     def encode(self, text: str) -> bytes:
         """Return a line as a PDF hex string of 2-byte glyph ids (Identity-H)."""
-        return b"<" + "".join(f"{self.gids[c]:04X}" for c in text).encode() + b">"
+        if not self._glyphs.issuperset(text):  # as a lookup of the glyph id would
+            raise KeyError(", ".join(sorted(set(text) - self._glyphs)))
+        return b"<" + text.translate(self._hex_of).encode() + b">"
 
     def add_to(self, writer: PdfWriter) -> IndirectObject:
         """Add the font (fully embedded, with ToUnicode for text extraction) and return its reference."""

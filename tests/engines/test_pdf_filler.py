@@ -280,3 +280,19 @@ def test_fill_reads_back_and_nothing_filled_is_the_prepared_template(pdf_fields)
     read = pdf_fields(FILLER.fill(PN3, {"pupil1_name": "Zoë Fairweather", "attach_certificate": True}))
     assert (read["pupil1_name"], read["attach_certificate"]) == ("Zoë Fairweather", "/Yes")
     assert PdfReader(io.BytesIO(FILLER.fill(PN3, {}))).get_fields()
+
+
+def test_the_update_written_is_the_fill():
+    # bench/ times update(...).write() alone as the floor of a fill: it must be the very same bytes.
+    values = {"parent1_name": "Siân O'Connor-Hughes", "parent1_address": "Tŷ Gwyn\n5 Heol y Bont"}
+    for flatten in (False, True):
+        assert FILLER.update(PN3, values, flatten).write() == FILLER.fill(PN3, values, flatten)
+
+
+def test_a_character_the_font_cannot_draw_is_refused_not_dropped():
+    fld = FILLER.fields(PN3)["parent1_name"]
+    with pytest.raises(FieldDoesNotFit, match=re.escape("U+4E2D")):
+        layout("Li 中", fld, fld.widgets[0], FILLER.font)
+    with pytest.raises(KeyError):
+        FILLER.font.encode("中")
+    assert FILLER.font.encode("Ab") == FILLER.font.encode("A")[:-1] + FILLER.font.encode("b")[1:]
