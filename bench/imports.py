@@ -2,11 +2,15 @@
 and 100 Notices to Improve rendered as DOCX into the batch ZIP.
 
 Run: .venv/bin/python bench/imports.py  (prints a table; targets: import + scan ≤ 2 s, 100 letters ≤ 3 s)
+Then the same 100 letters as PDF, on one LibreOffice and on a pool of two (what `python -m service import
+--format pdf` uses: one per CPU), side by side in one run, with their ratio and the load average.
 Every pupil, contact and register is generated here (fictional): the CTF follows the DfE CTF element names.
 """
 
 from __future__ import annotations
 
+import io
+import os
 import random
 import statistics
 import sys
@@ -138,6 +142,7 @@ def main() -> None:
             assert len(zipfile.ZipFile(archive).namelist()) == len(eligible) + 1
 
     rows.append((f"{len(eligible)} Notices to Improve as DOCX, zipped", timed(letters)))
+    rows += pdf_rows(eligible, given)
     print(f"{PUPILS} pupils, {marks_count:,} session marks; CTF {len(ctf_bytes) / 1e6:.1f} MB, "
           f"CSV {len(register_csv) / 1e6:.1f} MB + {len(pupils_csv) / 1e3:.0f} kB; "
           f"{sum(bool(r['documents_allowed']) for r in found['scan'])} pupils with a document allowed\n")
@@ -145,6 +150,36 @@ def main() -> None:
     print(f"| {'-' * 48} | --------------- | ------------ | --------- |")
     for name, (best, median, cpu) in rows:
         print(f"| {name:<48} | {best:13.2f} s | {median:10.2f} s | {cpu:7.2f} s |")
+    one, two = rows[-2][1][1], rows[-1][1][1]
+    print(f"\nPDF letters: a pool of two LibreOffices is {one / two:.2f}× one (medians); load average "
+          f"{os.getloadavg()[0]:.2f} after the run, {os.cpu_count()} CPUs")
+
+
+def pdf_rows(eligible: list, given) -> list:
+    """Time the letters as PDF on one LibreOffice, then on a pool of two (each warm first), side by side."""
+    from pypdf import PdfReader
+
+    from service.engines.pool import ConverterPool
+
+    rows = []
+    for size in (1, 2):
+        pool = ConverterPool(size)
+        pool.warm_up()
+        engines = Engines(converter=pool)
+
+        def letters(engines=engines, size=size) -> None:
+            with batch.archive(eligible, "notice-to-improve", "pdf", engines, given, size) as archive:
+                zipped = zipfile.ZipFile(archive)
+                pdfs = [n for n in zipped.namelist() if n.endswith(".pdf")]
+                assert len(pdfs) == len(eligible)
+                PdfReader(io.BytesIO(zipped.read(pdfs[-1])))  # whole and parsable
+
+        try:
+            label = "one LibreOffice" if size == 1 else f"a pool of {size} LibreOffices"
+            rows.append((f"{len(eligible)} Notices to Improve as PDF, {label}", timed(letters, 3)))
+        finally:
+            pool.close()
+    return rows
 
 
 def _read(kind: str, part: dict, *files: bytes):

@@ -106,6 +106,11 @@ def _import_parser(commands: argparse._SubParsersAction) -> None:
     imports.add_argument("--documents", help="one document per eligible pupil too (notice-to-improve …)")
     imports.add_argument("--format", choices=("docx", "pdf"), help="letters as DOCX (default) or PDF")
     imports.add_argument("--marks", action="store_true", help="cases carry the window's marks (certificates)")
+    imports.add_argument(
+        "--converters",
+        type=int,
+        help="PDF letters: LibreOffices converting side by side (default: one per CPU)",
+    )
 
 
 def import_export(args: argparse.Namespace) -> int:
@@ -123,9 +128,20 @@ def import_export(args: argparse.Namespace) -> int:
     if not isinstance(part, dict):
         print("the case part must be a JSON object", file=sys.stderr)
         return 2
+    if args.converters is not None and args.converters < 1:
+        print("--converters must be at least 1", file=sys.stderr)
+        return 2
     try:
         given, export = run.prepare(args.kind, part, file, pupils)
-        found = run.write(args.out, export, given, args.documents, args.format, marks=args.marks)
+        found = run.write(
+            args.out,
+            export,
+            given,
+            args.documents,
+            args.format,
+            marks=args.marks,
+            converters=args.converters,
+        )
     except Problem as exc:
         print(f"{exc.code}: {exc.detail or exc.title}", file=sys.stderr)
         for error in exc.extra.get("errors", []):

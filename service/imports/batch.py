@@ -22,6 +22,7 @@ from service.documents import filename
 from service.documents import produce
 from service.documents import write_letter
 from service.engines import Engines
+from service.engines.pool import ordered_map
 from service.imports.cases import Defaults
 from service.imports.scan import GATED
 from service.imports.scan import PupilResult
@@ -161,10 +162,26 @@ def write_archive(outcomes: Iterable[Outcome], columns: tuple[str, ...] = COLUMN
 
 
 def archive(
-    results: Iterable[PupilResult], document_id: str, fmt: str, engines: Engines, given: Defaults
+    results: Iterable[PupilResult],
+    document_id: str,
+    fmt: str,
+    engines: Engines,
+    given: Defaults,
+    workers: int = 1,
 ) -> IO[bytes]:
-    """Return the ZIP (a file object at its start): each eligible pupil's document, then summary.csv."""
-    return write_archive(outcome(result, document_id, fmt, engines, given) for result in results)
+    """Return the ZIP (a file object at its start): each eligible pupil's document, then summary.csv.
+    With `workers` > 1 that many pupils are rendered at once (engines with a ConverterPool: each letter
+    converts on an idle LibreOffice), the archive still in the pupils' order."""
+
+    def one(result: PupilResult) -> Outcome:
+        return outcome(result, document_id, fmt, engines, given)
+
+    return write_archive(ordered_map(one, results, workers))
+
+
+def converts(document_id: str, fmt: str) -> bool:
+    """Return whether each document of this batch goes through LibreOffice (a letter as PDF)."""
+    return fmt == "pdf" and isinstance(forms.get(document_id), forms.Letter)
 
 
 def _unique(name: str, upn: str, taken: set[str]) -> str:

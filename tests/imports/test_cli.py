@@ -49,3 +49,39 @@ def test_marks_option_writes_cases_with_the_windows_marks(tmp_path):
     assert first["marks"][0] == {"date": "2026-09-07", "session": "AM", "code": "/"}
     assert first["sessions_possible"] == sum(1 for m in first["marks"] if m["code"] not in "#XYZDQ")
     assert json.loads((tmp_path / "out" / "warnings.json").read_text()) == []
+
+
+def test_pdf_letters_convert_on_a_pool_of_libreoffices(tmp_path, monkeypatch):
+    import csv
+    import io
+
+    from pypdf import PdfReader
+
+    from service.engines.pool import ConverterPool
+    from service.imports import run
+
+    pools = []
+
+    class Watched(ConverterPool):
+        def __init__(self, size, make=None):
+            super().__init__(size, make)
+            pools.append(self)
+
+    monkeypatch.setattr(run, "ConverterPool", Watched)
+    args = [*files(tmp_path, school()), "--documents", "notice-to-improve", "--format", "pdf", "--converters", "2"]
+    assert main(args) == 1
+    assert [p.size for p in pools] == [2]
+    assert all(c.worker_pid is None for c in pools[0].converters)  # every LibreOffice stopped afterwards
+    folder = tmp_path / "out" / "documents"
+    rows = list(csv.DictReader(io.StringIO((folder / "summary.csv").read_text(encoding="utf-8-sig"))))
+    produced = [r for r in rows if r["status"] == "produced"]
+    assert [r["file"] for r in produced] == ["notice-to-improve-ashworth-isla-2026-09-07.pdf",
+                                             "notice-to-improve-whitlock-amelia-2026-09-07.pdf"]
+    for row in produced:  # each file is its own pupil's letter, in the summary's order
+        text = PdfReader(folder / row["file"]).pages[0].extract_text()
+        assert row["name"].split()[-1] in text
+
+
+def test_converters_must_be_positive(tmp_path, capsys):
+    assert main([*files(tmp_path, school()), "--documents", "notice-to-improve", "--converters", "0"]) == 2
+    assert "--converters must be at least 1" in capsys.readouterr().err
