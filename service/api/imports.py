@@ -65,7 +65,7 @@ def handle(kind: str, query: dict[str, Any]) -> Response | dict[str, Any]:
     fmt = batch.check(document_id, query.get("format"), given)
     # A whole school's letters take minutes: a job (202 and its URL), checked and read here first so a
     # wrong request is refused now, not found wrong by a worker later.
-    spec = Spec(kind, document_id, fmt, part, getattr(g, "caller", None))
+    spec = Spec(kind, document_id, fmt, part, getattr(g, "caller", None), query.get("marks", False))
     return jobs.submit(spec, {"file": file, "pupils": pupils})
 
 

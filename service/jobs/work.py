@@ -31,6 +31,7 @@ class Spec:
     fmt: str
     part: Mapping[str, Any]  # the import's `case` part (council, school, defaults); {} for cases
     owner: str | None = None
+    marks: bool = False  # an import's `?marks=true`: each case carries the window's register
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -43,7 +44,7 @@ def items(spec: Spec, payload: Mapping[str, Any]) -> list[Any]:
     if spec.kind == "cases":
         return list(enumerate(payload["cases"]))
     given, export = prepare(spec.kind, spec.part, payload["file"], payload.get("pupils"))
-    return list(run(export, given))
+    return list(run(export, given, spec.marks))
 
 
 def outcome(spec: Spec, item: Any, engines: Engines) -> batch.Outcome:

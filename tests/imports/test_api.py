@@ -152,3 +152,25 @@ def test_a_date_in_year_9999_is_an_import_error_never_a_500(client):
     assert response.get_json()["scan"][0]["sessions_possible"] == 2  # 7 September is still read
     response = post(client, "csv", register.encode(), {**COUNCIL_DEFAULTS, "letter_date": "9999-12-31"})
     assert (response.status_code, response.get_json()["code"]) == (422, "invalid_import_case")
+
+
+def test_marks_are_carried_into_the_documents_job(client):
+    # An attendance certificate is drawn from the register: an import job asked for marks must keep them,
+    # as the synchronous import does (`?marks=true`), else every certificate fails with marks_required.
+    response = post(client, "ctf", school(), query="?documents=attendance-certificate&marks=true")
+    assert response.status_code == 202
+    job = wait_done(client, response.headers["Location"])
+    assert job["state"] == "done"
+    assert "marks_required" not in {code for f in job["failures"] for code in f["codes"]}
+    assert job["progress"]["produced"] == 3  # all but the pupil whose parent's phone is wrong
+    archive = zipfile.ZipFile(io.BytesIO(client.get(job["links"]["result"]).data))
+    from pypdf import PdfReader
+
+    pupils = {"ashworth-isla": "Isla Ashworth", "pemberton-leo": "Leo Pemberton", "whitlock-amelia": "Amelia Whitlock"}
+    for slug, name in pupils.items():
+        text = PdfReader(io.BytesIO(archive.read(f"attendance-certificate-{slug}-2026-09-07.pdf"))).pages[0].extract_text()
+        assert "Attendance certificate" in text and name in text
+        assert "7 September 2026 to 20 November 2026" in text  # the window's register, from the export
+    without = wait_done(client, post(client, "ctf", school(), query="?documents=attendance-certificate")
+                        .headers["Location"])
+    assert without["progress"]["produced"] == 0  # without marks there is no register to certify
