@@ -25,6 +25,13 @@ def main(argv: list[str] | None = None) -> int:
     _verify_parser(commands)
     work = commands.add_parser("worker", help="run job workers against the queue the environment names")
     work.add_argument("--workers", type=int, default=2, help="worker processes, each with its LibreOffice")
+    work.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve these workers' Prometheus metrics on this port (needs PROMETHEUS_MULTIPROC_DIR: an "
+        "empty folder of this machine)",
+    )
+    work.add_argument("--metrics-host", default="127.0.0.1", help="the address for --metrics-port")
     args = parser.parse_args(argv)
     if args.command == "import":
         return import_export(args)
@@ -91,8 +98,26 @@ def job_worker(args: argparse.Namespace) -> int:
     except JobsMisconfigured as exc:
         print(f"attendance worker: {exc}", file=sys.stderr)
         return 2
+    from service.observability import Metrics
+    from service.observability import multiprocess_dir
+
+    try:
+        folder = multiprocess_dir()
+    except RuntimeError as exc:
+        print(f"attendance worker: {exc}", file=sys.stderr)
+        return 2
+    if args.metrics_port is not None and folder is None:
+        # Huey's worker processes count separately: without a shared folder the port would show none of it.
+        needs = "--metrics-port needs PROMETHEUS_MULTIPROC_DIR (an empty folder of this machine)"
+        print(f"attendance worker: {needs}", file=sys.stderr)
+        return 2
     configure_logging("INFO")
-    run(settings, max(1, args.workers))
+    metrics = Metrics()
+    if args.metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        start_http_server(args.metrics_port, args.metrics_host, registry=metrics.merged())
+    run(settings, max(1, args.workers), events=metrics)
     return 0
 
 

@@ -8,7 +8,11 @@ import os
 import re
 import time
 import uuid
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Mapping
 from contextvars import ContextVar
+from typing import Any
 
 from gunicorn.glogging import Logger as GunicornLogger
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -19,6 +23,7 @@ from prometheus_client import Histogram
 from prometheus_client import generate_latest
 from prometheus_client import multiprocess
 from prometheus_client import values
+from prometheus_client.core import GaugeMetricFamily
 
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -137,6 +142,39 @@ class Metrics:
             registry=r,
         )
 
+        # Jobs (service/jobs): counted where they happen, in the job workers (their processes write to the
+        # same folder on this machine; a worker machine serves its own, `worker --metrics-port`).
+        self.jobs_submitted = Counter(
+            "attendance_jobs_submitted", "Jobs submitted", ["document", "format"], registry=r
+        )
+        self.job_items = Counter(
+            "attendance_job_items",
+            "Pupils or cases a job worker finished, by outcome (produced, not_allowed, cannot_produce, "
+            'failed): rate(...{status="produced"}[1m]) is documents per second',
+            ["document", "status"],
+            registry=r,
+        )
+        self.job_seconds = Histogram(
+            "attendance_job_seconds",
+            "Jobs from submission to their end (done or failed)",
+            ["document", "state"],
+            registry=r,
+            buckets=(1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600),
+        )
+        self.job_letters_per_second = Gauge(
+            "attendance_job_documents_per_second",
+            "Documents per second of the last job that ended, submission to end",
+            ["document"],
+            registry=r,
+            multiprocess_mode="mostrecent",
+        )
+        self.job_tasks_requeued = Counter(
+            "attendance_job_tasks_requeued",
+            "Job tasks put back on the queue after their worker died",
+            registry=r,
+        )
+        self._collectors: list[Any] = []
+
         # Zero from the start, so a dashboard sees the series before the first event.
         self.conversion_queue.labels("converter").set(0)
         for lane in ("converter", "heavy_lane"):
@@ -156,15 +194,66 @@ class Metrics:
     def libreoffice_restarted(self, reason: str) -> None:
         self.libreoffice_restarts.labels(reason).inc()
 
-    def exposition(self) -> bytes:
-        """Return /metrics: every process's metrics merged in multiprocess mode, else this process's."""
+    # The jobs' events (service.jobs.queue.JobEvents).
+    def job_submitted(self, document: str, fmt: str) -> None:
+        self.jobs_submitted.labels(document, fmt).inc()
+
+    def job_item(self, document: str, status: str) -> None:
+        self.job_items.labels(document, status).inc()
+
+    def job_finished(self, document: str, state: str, seconds: float, produced: int) -> None:
+        self.job_seconds.labels(document, state).observe(seconds)
+        if state == "done" and seconds > 0:
+            self.job_letters_per_second.labels(document).set(produced / seconds)
+
+    def job_task_requeued(self) -> None:
+        self.job_tasks_requeued.inc()
+
+    def watch_jobs(self, states: Callable[[], Mapping[str, int]]) -> None:
+        """Report `attendance_jobs{state}` at each scrape from `states` (the queue's store, which every
+        machine shares): how many jobs are queued, running, done, failed, cancelled, downloaded."""
+        collector = _JobStates(states)
+        self._collectors.append(collector)
         if self.folder is None:
-            return generate_latest(self.registry)
+            self.registry.register(collector)
+
+    def merged(self) -> CollectorRegistry:
+        """Return a registry that reads every process's metrics at each collection (multiprocess mode), or
+        this process's registry."""
+        if self.folder is None:
+            return self.registry
         merged = CollectorRegistry()
         multiprocess.MultiProcessCollector(merged, path=self.folder)
-        return generate_latest(merged)
+        for collector in self._collectors:
+            merged.register(collector)
+        return merged
+
+    def exposition(self) -> bytes:
+        """Return /metrics: every process's metrics merged in multiprocess mode, else this process's."""
+        return generate_latest(self.merged())
 
     content_type = CONTENT_TYPE_LATEST
+
+
+class _JobStates:
+    """A collector: the jobs in each state, read from the queue's store when /metrics is scraped."""
+
+    def __init__(self, states: Callable[[], Mapping[str, int]]) -> None:
+        self.states = states
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily("attendance_jobs", "Jobs in the queue's store, by state", labels=["state"])
+        try:
+            found = self.states()
+        except Exception as exc:  # the store away for a moment: a scrape without this family, not a 500
+            logging.getLogger(__name__).warning("jobs metrics: %s", type(exc).__name__)
+            found = {}
+        for state, count in found.items():
+            family.add_metric([state], count)
+        yield family
+
+    def describe(self) -> list[GaugeMetricFamily]:
+        return []  # read at scrape time only (registering must not touch the store)
 
 
 def process_exited(pid: int) -> None:

@@ -42,10 +42,23 @@ MAX_CASES = 5000
 def configured(app: Flask) -> Jobs | None:
     """Build the app's jobs from the environment when it names a queue (a bad setting stops the start)."""
     if app.config.get("JOBS") is not None:
-        return app.config["JOBS"]
+        return connected(app, app.config["JOBS"])
     if os.environ.get("ATTENDANCE_REDIS_URL") or os.environ.get("ATTENDANCE_JOBS_DATABASE"):
-        return Jobs(Settings.from_env())
+        return connected(app, Jobs(Settings.from_env()))
     return None
+
+
+def connected(app: Flask, jobs: Jobs) -> Jobs:
+    """Count the jobs in the app's metrics: submissions here (and, run in this process, their work), and
+    `attendance_jobs{state}` read from the queue's store at each scrape."""
+    from service.jobs.queue import NoEvents
+    from service.observability import Metrics
+
+    metrics = app.extensions.setdefault("metrics", Metrics())
+    if isinstance(jobs.events, NoEvents):
+        jobs.events = metrics
+    metrics.watch_jobs(jobs.states)
+    return jobs
 
 
 def current_jobs() -> Jobs:
@@ -56,7 +69,7 @@ def current_jobs() -> Jobs:
 
         jobs, workers = in_process()
         atexit.register(workers.stop)
-        current_app.extensions["jobs"] = jobs
+        current_app.extensions["jobs"] = connected(current_app, jobs)
     return jobs
 
 

@@ -30,6 +30,7 @@ from dataclasses import field
 from itertools import chain
 from typing import IO
 from typing import Any
+from typing import Protocol
 
 from huey import RedisHuey
 from huey import SqliteHuey
@@ -69,6 +70,38 @@ class Status:
     expires_at: float = 0.0
 
 
+JOB_STATES = ("queued", "running", "done", "failed", "cancelled", "downloaded")
+
+
+class JobEvents(Protocol):
+    """What a job tells the service's metrics (service.observability.Metrics): document ids, formats,
+    states and counts only, never a case's data. Jobs know no metrics library."""
+
+    def job_submitted(self, document: str, fmt: str) -> None: ...
+
+    def job_item(self, document: str, status: str) -> None: ...
+
+    def job_finished(self, document: str, state: str, seconds: float, produced: int) -> None: ...
+
+    def job_task_requeued(self) -> None: ...
+
+
+class NoEvents:
+    """Jobs with no metrics attached (a test, a script)."""
+
+    def job_submitted(self, document: str, fmt: str) -> None:
+        """Nothing to count."""
+
+    def job_item(self, document: str, status: str) -> None:
+        """Nothing to count."""
+
+    def job_finished(self, document: str, state: str, seconds: float, produced: int) -> None:
+        """Nothing to count."""
+
+    def job_task_requeued(self) -> None:
+        """Nothing to count."""
+
+
 class SealedSerializer(Serializer):
     """Huey's task messages, encrypted with the jobs key like everything else the queue holds."""
 
@@ -86,8 +119,11 @@ class SealedSerializer(Serializer):
 class Jobs:
     """Submit, watch, cancel and collect jobs; and, in a worker, run their tasks."""
 
-    def __init__(self, settings: Settings, engines: Callable[[], Engines] = Engines) -> None:
+    def __init__(
+        self, settings: Settings, engines: Callable[[], Engines] = Engines, events: JobEvents | None = None
+    ) -> None:
         self.settings = settings
+        self.events: JobEvents = events or NoEvents()
         self.backend = backend_for(settings.redis_url, settings.database)
         self.vault = Vault(self.backend, settings.key, settings.ttl)
         self._make_engines, self._engines, self._engines_pid = engines, None, -1
@@ -116,7 +152,19 @@ class Jobs:
         self._plain(job_id, f"task:{SCAN}", "queued 0", deadline)
         self._plain(job_id, "state", "queued", deadline)
         self._scan_task(job_id)
+        self.events.job_submitted(spec.document, spec.fmt)
         return self.status(job_id, spec.owner)
+
+    def states(self) -> dict[str, int]:
+        """Return how many jobs the store holds in each state (every machine's: the store is shared)."""
+        keys = self.backend.keys(":state")
+        found = dict.fromkeys(JOB_STATES, 0)
+        for raw in self.backend.get_many(keys):
+            word = (raw or b"").decode().split(" ")[0]
+            word = "done" if word == "downloading" else word
+            if word in found:
+                found[word] += 1
+        return found
 
     def status(self, job_id: str, owner: str | None = None) -> Status:
         """Return the job's state and progress; raise JobNotFound."""
@@ -227,6 +275,7 @@ class Jobs:
                 if lease.lost or self._state(job_id, missing="cancelled") != "running":
                     return  # cancelled, failed, or taken over by another worker
                 done = work.outcome(spec, item, engines)
+                self.events.job_item(spec.document, done.status)
                 outcomes.append(done)
                 produced += done.rendered is not None
                 if (found := work.failure(spec, first + offset, done)) is not None:
@@ -243,7 +292,15 @@ class Jobs:
                 return  # taken over by another worker, whose outcomes count
             self.backend.delete(f"{job_id}:in:{n}")
             if self.backend.incr(f"{job_id}:chunks_done", self._ttl(job_id)) == self._int(job_id, "chunks"):
-                self.backend.replace(f"{job_id}:state", b"running", b"done", self._ttl(job_id))
+                if self.backend.replace(f"{job_id}:state", b"running", b"done", self._ttl(job_id)):
+                    self._finished(job_id, spec.document, "done")
+
+    def _finished(self, job_id: str, document: str, state: str) -> None:
+        """Tell the metrics a job ended: its time from submission and the documents it produced."""
+        seconds = max(0.0, time.time() - (self._deadline(job_id) - self.settings.ttl))
+        counts = [f"{job_id}:count:{n}" for n in range(self._int(job_id, "chunks") or 0)]
+        produced = sum(int(raw.decode().split()[1]) for raw in self.backend.get_many(counts) if raw)
+        self.events.job_finished(document, state, seconds, produced)
 
     def engines(self) -> Engines:
         """Return this process's engines (one warm LibreOffice per worker process)."""
@@ -277,6 +334,7 @@ class Jobs:
         if not self.backend.replace(f"{job_id}:task:{task}", raw, f"queued {attempt}".encode(), ttl):
             return 0
         log.warning("job task %s lost its worker; queued again", task)
+        self.events.job_task_requeued()
         if task == SCAN:
             self._scan_task(job_id)
         else:
@@ -349,7 +407,9 @@ class Jobs:
 
     def _fail(self, job_id: str, code: str) -> None:
         chunks = self._int(job_id, "chunks") or 0
+        spec = self.vault.get(f"{job_id}:spec")
         self._forget(job_id, chunks, f"failed {code}", keep_spec=True)
+        self._finished(job_id, spec.document if spec else "", "failed")
 
     def _forget(self, job_id: str, chunks: int, state: str, keep_spec: bool = False) -> None:
         """Delete the job's personal data, keeping its state word (and spec: what was asked) until its TTL."""

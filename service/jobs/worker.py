@@ -18,6 +18,7 @@ import threading
 
 from huey.consumer import Worker
 
+from service.jobs.queue import JobEvents
 from service.jobs.queue import Jobs
 from service.jobs.settings import Settings
 
@@ -40,9 +41,10 @@ class Reaper(threading.Thread):
                 log.warning("reaper: %s", type(exc).__name__)
 
 
-def run(settings: Settings, workers: int, warm: bool = True) -> None:
-    """Run the consumer in this process until SIGINT/SIGTERM: `workers` processes and the reaper."""
-    jobs = Jobs(settings)
+def run(settings: Settings, workers: int, warm: bool = True, events: JobEvents | None = None) -> None:
+    """Run the consumer in this process until SIGINT/SIGTERM: `workers` processes and the reaper; `events`
+    (the metrics) hear what the jobs do."""
+    jobs = Jobs(settings, events=events)
     if warm:
 
         @jobs.huey.on_startup()

@@ -13,6 +13,8 @@ import pytest
 from pypdf import PdfReader
 
 from tests.conftest import running_gunicorn
+from tests.e2e.test_observability import sample
+from tests.e2e.test_observability import scrape
 from tests.imports.builders import COUNCIL_DEFAULTS
 from tests.imports.builders import contact
 from tests.imports.builders import ctf
@@ -75,3 +77,13 @@ def test_a_secondary_schools_notices_to_improve_finish_as_a_job(monkeypatch):
             found |= {pupil_name for pupil_name in names if pupil_name in text}
         assert found == names  # every pupil's own letter, each a PDF with its text
         assert httpx.get(url + job["links"]["result"], timeout=10).status_code == 410
+        # Counted where the work happened (the two job worker processes), read from the front's /metrics.
+        text = scrape(url)
+        letters = {"document": "notice-to-improve"}
+        assert sample(text, "attendance_jobs_submitted_total", document="notice-to-improve", format="pdf") == 1
+        assert sample(text, "attendance_job_items_total", **letters, status="produced") == PUPILS
+        assert sample(text, "attendance_job_seconds_count", **letters, state="done") == 1
+        assert 0 < sample(text, "attendance_job_documents_per_second", **letters) < PUPILS
+        assert sample(text, "attendance_jobs", state="downloaded") == 1
+        assert sample(text, "attendance_jobs", state="running") == 0
+        assert not any(pupil_name.split()[-1] in text for pupil_name in names)  # no personal data

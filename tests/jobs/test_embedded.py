@@ -14,8 +14,10 @@ from service.jobs.errors import JobNotFound
 from service.jobs.errors import ResultGone
 from service.jobs.queue import Jobs
 from service.jobs.work import Spec
+from service.jobs.worker import ThreadWorkers
 from tests.imports.builders import COUNCIL_DEFAULTS
 from tests.imports.test_batch import school
+from tests.jobs.conftest import settings_for
 
 
 def wait(jobs: Jobs, job_id: str, *states: str, timeout: float = 60) -> object:
@@ -125,3 +127,50 @@ def test_a_cases_batch_makes_one_pdf_per_case_and_lists_the_ones_that_cannot(emb
         assert len(pdfs) == 2 and all(archive.read(n).startswith(b"%PDF-") for n in pdfs)
         summary = list(csv.reader(io.StringIO(archive.read("summary.csv").decode("utf-8-sig"))))
     assert summary[0] == ["item", "name", "status", "file", "reasons"] and summary[2][2] == "cannot_produce"
+
+
+def test_the_jobs_metrics_count_submissions_outcomes_and_states(tmp_path) -> None:
+    from service.observability import Metrics
+
+    metrics = Metrics()
+    jobs = Jobs(settings_for(tmp_path / "jobs.db"), events=metrics)
+    metrics.watch_jobs(jobs.states)
+    workers = ThreadWorkers(jobs, workers=2).start()
+    try:
+        submitted = jobs.submit(Spec("ctf", "notice-to-improve", "docx", COUNCIL_DEFAULTS), {"file": school()})
+        wait(jobs, submitted.id, "done")
+    finally:
+        workers.stop()
+    text = metrics.exposition().decode()
+    assert 'attendance_jobs_submitted_total{document="notice-to-improve",format="docx"} 1.0' in text
+    assert 'attendance_job_items_total{document="notice-to-improve",status="produced"} 2.0' in text
+    assert 'attendance_job_items_total{document="notice-to-improve",status="cannot_produce"} 1.0' in text
+    assert 'attendance_job_seconds_count{document="notice-to-improve",state="done"} 1.0' in text
+    assert 'attendance_jobs{state="done"} 1.0' in text
+    jobs.take_result(submitted.id).close()
+    assert 'attendance_jobs{state="downloaded"} 1.0' in metrics.exposition().decode()
+    assert "Ashworth" not in text and "Whitlock" not in text
+
+
+def test_a_scrape_while_the_store_is_away_still_answers() -> None:
+    from service.observability import Metrics
+
+    def away() -> dict:
+        raise ConnectionError("redis down")
+
+    metrics = Metrics()
+    metrics.watch_jobs(away)
+    text = metrics.exposition().decode()
+    assert "# TYPE attendance_jobs gauge" in text and 'attendance_jobs{state=' not in text
+    assert "# TYPE attendance_requests_total counter" in text  # the rest of the service still reports
+
+
+def test_worker_metrics_port_needs_a_shared_folder(monkeypatch, capsys) -> None:
+    from service.cli import main
+    from service.jobs.settings import new_key
+
+    monkeypatch.setenv("ATTENDANCE_JOBS_DATABASE", "/dev/shm/never-used.db")
+    monkeypatch.setenv("ATTENDANCE_JOBS_KEY", new_key())
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    assert main(["worker", "--workers", "1", "--metrics-port", "9108"]) == 2
+    assert "--metrics-port needs PROMETHEUS_MULTIPROC_DIR" in capsys.readouterr().err
