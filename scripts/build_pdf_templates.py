@@ -1,8 +1,10 @@
 """Build the fillable A4 penalty-notice request forms in templates/pdf/ with reportlab.
 
-What a form prints about its council (name, department, route, phone, deadline) is read from the
-council's data file (service/councils/data/), never written here: correct the file, rebuild the forms.
-The generic request form prints no council at all: its council's facts are fields, filled per case.
+No form prints a council's facts from here: what a council's own form says about its council (name,
+department, route, the Cc to ask for, deadline, contact e-mail and phone) is a read-only field in the
+form's own place and type size, filled from the council's data file each time the form is filled
+(service/forms/<form>.py). So a corrected or added file (ATTENDANCE_COUNCILS_DIR) changes the printed
+fact with no rebuild; the generic request's council facts are fields too.
 """
 
 from __future__ import annotations
@@ -23,10 +25,6 @@ from reportlab.pdfgen.canvas import Canvas
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "templates" / "pdf"
-sys.path.insert(0, str(ROOT))
-
-from service import councils  # noqa: E402 - after the path is set
-
 PAGE_W, PAGE_H = A4
 LEFT, WIDTH, GUTTER = 58, 480, 16
 RIGHT = LEFT + WIDTH
@@ -41,6 +39,7 @@ LINE_BOX, MULTI_LINE_BOX = 18, 12
 ROW_GAP = 5
 CHECK_SIZE = 10
 MULTILINE_FLAG = 1 << 12
+READ_ONLY = 1
 
 GREY = Color(0.55, 0.55, 0.55)
 BAND = Color(0.9, 0.9, 0.9)
@@ -53,18 +52,24 @@ Field = tuple[str, str]  # (printed label, AcroForm field name)
 class Row:
     """One block of a form: kind decides how items/text are laid out."""
 
-    kind: str  # fields | half | checks | bullets | note | bold | heading | title | break
+    kind: str  # fields | half | checks | bullets | note | bold | heading | title | fact | break
     items: tuple[Field, ...] = ()
     text: str = ""
     lines: int = 1  # text lines per box; more than 1 makes the field multiline
+    indent: int = 0
 
 
 @dataclass(frozen=True)
 class Form:
     filename: str
-    heading: tuple[str, str, str]  # council, service, form title
+    heading: tuple[str, str, str]  # council, service, form title (a council's own form: its title only)
     rows: tuple[Row, ...]
     corner: Field | None = None  # small field top-right of the heading block
+    council_heading: bool = False  # the council's name and department are fields (its own form)
+
+    @property
+    def footer(self) -> str:
+        return self.heading[2] if self.council_heading else f"{self.heading[0]} – {self.heading[2]}"
 
 
 def fields(*items: Field, lines: int = 1, caption: str = "") -> Row:
@@ -99,31 +104,26 @@ def bullets(*texts: str) -> Row:
     return Row("bullets", tuple((text, "") for text in texts))
 
 
+def fact(name: str, size: float, lines: int = 1, indent: int = 0) -> Row:
+    """A council's fact printed in the form's text (a read-only field without a frame), in `size` points:
+    `lines` lines of room, so that a longer fact from a corrected file still fits."""
+    return Row("fact", (("", name),), str(size), lines, indent)
+
+
 PAGE_BREAK = Row("break")
 
 SEE_CHECKLIST = "*Please refer to checklist on page 2 before submitting form"
 
 
-def heading_of(council: councils.Council, title: str) -> tuple[str, str, str]:
-    """Return a form's heading: the council's name and department (its data), and the form's title."""
-    return (council.name, council.department or "", title)
+def own(title: str) -> tuple[str, str, str]:
+    """Return a council's own form's heading: its name and department are fields, filled from its data."""
+    return ("", "", title)
 
 
-def holiday_deadline(council: councils.Council) -> str:
-    """Return the council's own words for its holiday deadline, as the form prints them (capitals)."""
-    deadline = next(d for d in council.deadlines if "holiday" in d.absence_types)
-    return deadline.text.upper()
-
-
-def cc_words(council: councils.Council) -> str:
-    return " cc: Inclusion Lead" if council.submit_to.cc_school_inclusion_lead else ""
-
-
-def pn3(wiltshire: councils.Council) -> Form:
+def pn3() -> Form:
     return Form(
         "pn3.pdf",
-        heading_of(
-            wiltshire,
+        own(
             "PN3 – SCHOOL NOTIFICATION OF UNAUTHORISED LEAVE OF ABSENCE"
             " (10 sessions of holiday in term-time)",
         ),
@@ -180,23 +180,18 @@ def pn3(wiltshire: councils.Council) -> Form:
             bold("PLEASE NOTE - NOTIFICATIONS CANNOT BE PROCESSED WITHOUT THESE"),
         ),
         corner=("Sheet", "sheet"),
+        council_heading=True,
     )
 
 
-def dorset_checklist(dorset: councils.Council) -> tuple[Row, ...]:
-    contact = dorset.contact
-    assert contact is not None and contact.email and contact.phone, "the checklist prints the contact"
-    cc = (
-        ["Ensure inclusion lead has been CC'd into email."]
-        if dorset.submit_to.cc_school_inclusion_lead
-        else []
-    )
+def dorset_checklist() -> tuple[Row, ...]:
     return (
         PAGE_BREAK,
         title("Attendance Penalty Notices Checklist"),
+        bullets("Is this the most up to date address for the family? (Please check if unsure)"),
+        # "Ensure inclusion lead has been CC'd into email." where the council asks for the Cc (its data).
+        fact("cc_reminder", 10, indent=4),
         bullets(
-            "Is this the most up to date address for the family? (Please check if unsure)",
-            *cc,
             "Check personal information is correct i.e DOB & surname spelt correctly.",
             "Please attach an up-to-date attendance certificate.",
             "Please can you send the request form & attendance certificate and any other"
@@ -207,20 +202,17 @@ def dorset_checklist(dorset: councils.Council) -> tuple[Row, ...]:
             "A penalty notice cannot be issued to a child under the age of 5 years old, for further"
             " information please visit: School admissions: School starting age - GOV.UK (www.gov.uk)",
         ),
-        note(
-            f"For further information please contact: {contact.email}"
-            f" or alternatively phone us on {contact.phone}"
-        ),
+        fact("council_contact", NOTE_SIZE, lines=2),
     )
 
 
-def dorset_holiday(dorset: councils.Council) -> Form:
+def dorset_holiday() -> Form:
     return Form(
         "dorset-holiday.pdf",
-        heading_of(dorset, "Request for Penalty Notice – Holiday"),
+        own("Request for Penalty Notice – Holiday"),
         (
             half(("Date:", "date")),
-            bold(holiday_deadline(dorset)),
+            fact("deadline", 9, lines=2),
             note(
                 "Please send the following supporting documents with this request: - Current"
                 " Attendance certificate (mandatory), Holiday request form if completed by parent(s)"
@@ -250,17 +242,18 @@ def dorset_holiday(dorset: councils.Council) -> Form:
             fields(("Which parent the child usually lives with", "lives_with")),
             fields(("School contact (Name & Tel Number)", "school_contact")),
             fields(("Any other information", "other_information"), lines=5),
-            bold(f"Email request to: {dorset.submit_to.to}{cc_words(dorset)}"),
+            fact("submit_to", 9, lines=2),
             note(SEE_CHECKLIST),
-            *dorset_checklist(dorset),
+            *dorset_checklist(),
         ),
+        council_heading=True,
     )
 
 
-def dorset_warning(dorset: councils.Council) -> Form:
+def dorset_warning() -> Form:
     return Form(
         "dorset-warning.pdf",
-        heading_of(dorset, "Request for Penalty Notice Warning"),
+        own("Request for Penalty Notice Warning"),
         (
             half(("Date", "date")),
             fields(("School:", "school")),
@@ -276,13 +269,11 @@ def dorset_warning(dorset: councils.Council) -> Form:
             fields(("Inset days (Please note any upcoming inset days)", "inset_days"), lines=2),
             fields(("Social Worker", "social_worker"), lines=2),
             fields(("Any other information?", "other_information"), lines=5),
-            note(
-                "Please email this form with a up to date Attendance Certificate attached and the"
-                f" Inclusion lead copied in to: {dorset.submit_to.to}"
-            ),
+            fact("submit_to", NOTE_SIZE, lines=2),
             note(SEE_CHECKLIST),
-            *dorset_checklist(dorset),
+            *dorset_checklist(),
         ),
+        council_heading=True,
     )
 
 
@@ -337,8 +328,8 @@ GENERIC = Form(
     corner=("Sheet", "sheet"),
 )
 
-# Each council's own form, built from the data of the council that takes it.
-OWN_FORMS: dict[str, Callable[[councils.Council], Form]] = {
+# Each council's own form: its layout here, its council's facts filled from the council's data.
+OWN_FORMS: dict[str, Callable[[], Form]] = {
     "pn3": pn3,
     "dorset-holiday": dorset_holiday,
     "dorset-warning": dorset_warning,
@@ -346,15 +337,8 @@ OWN_FORMS: dict[str, Callable[[councils.Council], Form]] = {
 
 
 def forms() -> tuple[Form, ...]:
-    """Return every form: each council form from its council's data, and the generic request."""
-    councils.load()
-    built = []
-    for document_id, make in OWN_FORMS.items():
-        taking = [c for c in councils.all() if c.accepts(document_id)]
-        if len(taking) != 1:
-            raise SystemExit(f"{document_id} is the form of one council; taken by {[c.id for c in taking]}")
-        built.append(make(taking[0]))
-    return (*built, GENERIC)
+    """Return every form: each council's own form, and the generic request."""
+    return (*(make() for make in OWN_FORMS.values()), GENERIC)
 
 
 def box_height(lines: int) -> int:
@@ -381,6 +365,41 @@ def text_field(
         textColor=black,
         borderWidth=0.75,
     )
+
+
+def fact_field(
+    c: Canvas, name: str, rect: tuple[float, float, float, float], size: float, lines: int
+) -> None:
+    """A council's fact: read-only, no frame or background, in the type size of the text it stands in."""
+    x, y, w, h = rect
+    c.acroForm.textfield(
+        name=name,
+        tooltip=f"The council's {name.replace('_', ' ')} (from its data)",
+        x=x,
+        y=y,
+        width=w,
+        height=h,
+        fontName=REGULAR,
+        fontSize=size,
+        maxlen=0,
+        fieldFlags="readOnly multiline" if lines > 1 else "readOnly",
+        borderColor=None,
+        fillColor=None,
+        textColor=black,
+        borderWidth=0,
+    )
+
+
+def fact_height(size: float, lines: int) -> float:
+    """Return a fact's box: its lines at the filler's leading, and the filler's padding."""
+    return lines * size * 1.15 + 4 + (size * 0.2 if lines == 1 else 0)
+
+
+def draw_fact(c: Canvas, row: Row, top: float) -> float:
+    (_, name), size = row.items[0], float(row.text)
+    h = fact_height(size, row.lines)
+    fact_field(c, name, (LEFT + row.indent - 2, top - h, WIDTH - row.indent + 2, h), size, row.lines)
+    return top - h - ROW_GAP
 
 
 def checkbox(c: Canvas, name: str, tooltip: str, x: float, y: float) -> None:
@@ -411,10 +430,16 @@ def write_lines(c: Canvas, lines: list[str], x: float, top: float, font: tuple[s
 def draw_heading_block(c: Canvas, form: Form) -> float:
     council, service, form_title = form.heading
     c.setFillColor(black)
-    c.setFont(BOLD, 16)
-    c.drawString(LEFT, TOP - 16, council)
-    c.setFont(REGULAR, 11)
-    c.drawString(LEFT, TOP - 32, service)
+    if form.council_heading:
+        # The council's name (16 pt) and department (11 pt): fields, filled from its data.
+        width = WIDTH - (150 if form.corner else 0)
+        fact_field(c, "council_name", (LEFT - 2, TOP - 21, width, 22), 16, 1)
+        fact_field(c, "council_department", (LEFT - 2, TOP - 37, width, 16), 11, 1)
+    else:
+        c.setFont(BOLD, 16)
+        c.drawString(LEFT, TOP - 16, council)
+        c.setFont(REGULAR, 11)
+        c.drawString(LEFT, TOP - 32, service)
     if form.corner:
         draw_corner_field(c, *form.corner)
     return draw_band(c, form_title, TOP - 42)
@@ -494,13 +519,14 @@ DRAWERS: dict[str, Callable[[Canvas, Row, float], float]] = {
     "bold": text_drawer((BOLD, 9, 11), ROW_GAP + 2),
     "heading": text_drawer((BOLD, 10, 13), 6),
     "title": lambda c, row, top: draw_band(c, row.text, top),
+    "fact": draw_fact,
 }
 
 
 def draw_footer(c: Canvas, form: Form, page: int, pages: int) -> None:
     c.setFont(REGULAR, 7)
     c.setFillColor(GREY)
-    c.drawString(LEFT, FOOTER_Y, f"{form.heading[0]} – {form.heading[2]}")
+    c.drawString(LEFT, FOOTER_Y, form.footer)
     if pages > 1 or not form.corner:
         # A one-page form numbered by sheets (PN3: "Sheet 2 of 2") would read "Page 1 of 1" beside it.
         c.drawRightString(RIGHT, FOOTER_Y, f"Page {page} of {pages}")
@@ -530,7 +556,7 @@ def build(form: Form, out_dir: Path) -> Path:
     path = out_dir / form.filename
     c = Canvas(str(path), pagesize=A4, invariant=1)
     c.setTitle(form.heading[2])
-    c.setAuthor(form.heading[0])
+    c.setAuthor(form.heading[0] or "Council request form")
     c.setSubject(form.heading[1])
     # Form-level default appearance: 10pt Helvetica rather than reportlab's auto size (0).
     c.acroForm.extras["DA"] = PDFString(f"/Helv {FIELD_FONT_SIZE} Tf 0 g")
@@ -539,9 +565,20 @@ def build(form: Form, out_dir: Path) -> Path:
     return path
 
 
+# The council's facts in a council's own form's heading (fields, filled from its data), and their sizes.
+HEADING_FACTS = {"council_name": 16.0, "council_department": 11.0}
+
+
 def expected_names(form: Form) -> list[str]:
     names = [name for row in form.rows if row.kind != "bullets" for _, name in row.items]
-    return ([form.corner[1]] if form.corner else []) + names
+    heading = list(HEADING_FACTS) if form.council_heading else []
+    return ([form.corner[1]] if form.corner else []) + heading + names
+
+
+def fact_sizes(form: Form) -> dict[str, float]:
+    """Return each council fact's field and its type size (read-only, no frame)."""
+    sizes = {name: float(row.text) for row in form.rows if row.kind == "fact" for _, name in row.items}
+    return (HEADING_FACTS if form.council_heading else {}) | sizes
 
 
 def check(form: Form, out_dir: Path) -> list[str]:
@@ -555,22 +592,27 @@ def check(form: Form, out_dir: Path) -> list[str]:
     if set(found) != set(want):
         problems.append(f"fields differ: missing {set(want) - set(found)}, extra {set(found) - set(want)}")
     multi = {name for row in form.rows if row.lines > 1 for _, name in row.items}
+    facts = fact_sizes(form)
     for page in reader.pages:
         for annot in (a.get_object() for a in page.get("/Annots", [])):
-            problems += check_widget(annot, annot["/T"] in multi)
+            problems += check_widget(annot, annot["/T"] in multi, facts.get(annot["/T"]))
     return [f"{form.filename}: {p}" for p in problems]
 
 
-def check_widget(annot: dict, multiline: bool) -> list[str]:
-    """Check one widget's flags, default appearance, on-state and rectangle."""
+def check_widget(annot: dict, multiline: bool, fact: float | None = None) -> list[str]:
+    """Check one widget's flags, default appearance, on-state and rectangle; a council's fact is
+    read-only, framed by nothing, in its own type size."""
     name, problems = annot["/T"], []
     if bool(annot.get("/Ff", 0) & MULTILINE_FLAG) != multiline:
         problems.append(f"{name}: multiline flag should be {multiline}")
+    size = f"{fact:g}" if fact is not None else f"{FIELD_FONT_SIZE}"
     if annot["/FT"] == "/Btn":
         if "/Yes" not in annot["/AP"]["/N"]:
             problems.append(f"{name}: checkbox has no /Yes on-state")
-    elif not str(annot.get("/DA", "")).startswith(f"/Helv {FIELD_FONT_SIZE} Tf ") or "/MaxLen" in annot:
+    elif not str(annot.get("/DA", "")).startswith(f"/Helv {size} Tf ") or "/MaxLen" in annot:
         problems.append(f"{name}: wrong /DA or has /MaxLen")
+    if fact is not None and (not int(annot.get("/Ff", 0)) & READ_ONLY or "/BC" in annot.get("/MK", {})):
+        problems.append(f"{name}: a council's fact is read-only, without a frame")
     x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
     if x0 < 0 or y0 < 0 or x1 > PAGE_W or y1 > PAGE_H:
         problems.append(f"{name}: rectangle off the page")

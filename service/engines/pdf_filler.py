@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import re
 from collections.abc import Iterator
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -110,6 +111,7 @@ class Field:
     comb: bool = False
     quadding: int = 0  # 0 left, 1 centre, 2 right
     options: tuple[str, ...] = ()  # the buttons' on-states, in widget order
+    size: float | None = None  # the type size its /DA declares (None: 0, auto, or none declared)
 
 
 @dataclass(frozen=True)
@@ -450,7 +452,18 @@ def _field(
         comb=kind == "text" and bool(flags & COMB) and not multiline and bool(max_len),
         quadding=min(max(int(first.get_inherited("/Q", walk.quadding)), 0), 2),
         options=options,
+        size=_declared_size(first.get_inherited("/DA", None)) if kind == "text" else None,
     )
+
+
+DA_SIZE = re.compile(rb"/[^\s/]+\s+(\d+(?:\.\d+)?)\s+Tf")
+
+
+def _declared_size(da: Any) -> float | None:
+    """Return the type size of a /DA string (`/Helv 16 Tf 0 g`: 16), or None for 0 (auto) or none."""
+    found = DA_SIZE.search(bytes(str(da or ""), "latin-1", "replace"))
+    size = float(found.group(1)) if found else 0.0
+    return size if 0 < size <= 72 else None
 
 
 def _annots(page: DictionaryObject) -> list[IndirectObject]:
@@ -567,13 +580,16 @@ def layout(text: str, fld: Field, widget: Widget, font: Font) -> tuple[float, li
         )
     if fld.max_len is not None and len(text) > fld.max_len:
         raise FieldDoesNotFit(fld.name, f"{len(text)} characters; the field holds {fld.max_len}")
-    size = DEFAULT_SIZE
-    while size >= MIN_SIZE:
+    # The size the field declares (a council's name in a form's heading is 16 pt), else the default; a
+    # value too wide shrinks down to the smallest legible size (or the declared one, if smaller).
+    size = fld.size or DEFAULT_SIZE
+    smallest = min(MIN_SIZE, size)
+    while size >= smallest:
         lines = _lines_at(text, fld, widget, font, size)
         if lines is not None:
             return size, lines
         size -= 0.5
-    raise FieldDoesNotFit(fld.name, f"too long to show in full even at {MIN_SIZE:g} pt")
+    raise FieldDoesNotFit(fld.name, f"too long to show in full even at {smallest:g} pt")
 
 
 def _lines_at(text: str, fld: Field, widget: Widget, font: Font, size: float) -> list[str] | None:

@@ -7,6 +7,7 @@ from service.forms import PdfForm
 from service.forms import Requirement
 from service.forms import Sheet
 from service.forms import Value
+from service.forms import _council
 from service.forms._common import address_lines
 from service.forms._common import dob_gender
 from service.forms._common import lives_with
@@ -33,7 +34,11 @@ def fields(sheet: Sheet) -> dict[str, Value]:
         ),
         "parent2_name": Value("None recorded", "parents"),
     }
-    return values | parent_values(case, sheet.pupils[0], phone=True)
+    facts = _council.with_checklist(sheet.council) | {
+        "deadline": Value(_council.deadline(sheet.council, "holiday"), _council.PATH),
+        "submit_to": Value(_council.email_request(sheet.council), _council.PATH),
+    }
+    return values | parent_values(case, sheet.pupils[0], phone=True) | facts
 
 
 DOCUMENT = PdfForm(

@@ -7,6 +7,7 @@ from service.forms import PdfForm
 from service.forms import Requirement
 from service.forms import Sheet
 from service.forms import Value
+from service.forms import _council
 from service.forms._common import parent_values
 from service.forms._common import school_contact
 from service.text import long_date
@@ -28,7 +29,10 @@ def fields(sheet: Sheet) -> dict[str, Value]:
         "other_information": Value(case.other_information or "None", "other_information"),
         "parent2_name": Value("None recorded", "parents"),
     }
-    return values | parent_values(case, sheet.pupils[0])
+    facts = _council.with_checklist(sheet.council) | {
+        "submit_to": Value(_council.email_form(sheet.council), _council.PATH),
+    }
+    return values | parent_values(case, sheet.pupils[0]) | facts
 
 
 DOCUMENT = PdfForm(

@@ -8,6 +8,7 @@ from service.forms import Requirement
 from service.forms import Sheet
 from service.forms import SignatureBox
 from service.forms import Value
+from service.forms import _council
 from service.forms._common import address_lines
 from service.forms._common import lives_with
 from service.forms._common import parent_values
@@ -53,7 +54,7 @@ def fields(sheet: Sheet) -> dict[str, Value]:
         "attach_refusal_letter": Value("refusal_letter" in held, "attachments"),
         "attach_holiday_letter": Value("holiday_letter" in held, "attachments"),
     }
-    return values
+    return values | _council.heading(sheet.council)
 
 
 DOCUMENT = PdfForm(

@@ -27,6 +27,7 @@ def test_pn3_fields_from_the_wiltshire_example(case, pdf_fields):
     rendered = fill(case("wiltshire-holiday"), "pn3")
     assert rendered.filename == "pn3-fairweather-zoe-2026-10-05.pdf"
     assert pdf_fields(rendered.content) == {
+        "council_name": "Wiltshire Council", "council_department": "Wiltshire Education Welfare Service",
         "sheet": "1 of 1",
         "parent1_name": "Hannah Fairweather", "parent2_name": "Owen Fairweather",
         "parent1_address": "3 Meadow Close\nTrowbridge", "parent2_address": "3 Meadow Close\nTrowbridge",
