@@ -12,6 +12,7 @@ from service.decisions import NoticeToImproveDecision
 from service.rules.penalty_notice import REASONS
 from service.rules.penalty_notice import pupil_bar
 from service.school_calendar import add_school_days
+from service.school_calendar import closures
 
 DEFAULT_WEEKS = 6  # rules.md: an improvement period of 3 to 6 school weeks
 
@@ -20,16 +21,12 @@ def term_closures(case: Case, council: Council) -> tuple[date, ...] | None:
     """Return the days the school is closed (INSET days and holidays), or None when no term dates are known.
 
     The school's own holidays win; else the council's published term dates, when its file has them
-    (`Council.holidays`). Without either, a date counted in school days would run
-    through a holiday (six school weeks from late November would count Christmas as school).
+    (`[term_dates]`). Without either, a date counted in school days would run through a holiday (six
+    school weeks from late November would count Christmas as school).
     """
-    holidays = case.school.holidays or council.holidays
-    if not holidays:
+    if not (case.school.holidays or council.holidays):
         return None
-    days = list(case.school.upcoming_inset_days)
-    for first, last in holidays:
-        days += [date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)]
-    return tuple(days)
+    return closures(case.school.upcoming_inset_days, case.school.holidays, council.holidays)
 
 
 def council_weeks(council: Council) -> int | None:
