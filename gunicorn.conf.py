@@ -42,7 +42,10 @@ def _run_folder() -> str | None:
 
 RUN_FOLDER = _run_folder()
 
-from service.security import KeysSettingError  # noqa: E402 - after the metrics folder is set
+from service import security  # noqa: E402 - after the metrics folder is set
+from service.limits import BudgetSettingError  # noqa: E402
+from service.limits import budget_seconds  # noqa: E402
+from service.security import KeysSettingError  # noqa: E402
 from service.security import is_loopback  # noqa: E402
 from service.security import keys_from_environment  # noqa: E402
 
@@ -68,6 +71,11 @@ if LANE == "front":
     threads = int(os.environ.get("ATTENDANCE_THREADS", 8))
 # One slow request (a LibreOffice conversion, a big bundle) cannot hold a worker for longer than this.
 timeout = int(os.environ.get("ATTENDANCE_WORKER_TIMEOUT", 60))
+try:
+    # Every request's time budget (service/limits.py) must end before the worker timeout would.
+    REQUEST_BUDGET = budget_seconds(os.environ.get("ATTENDANCE_REQUEST_BUDGET"), timeout)
+except BudgetSettingError as exc:
+    raise SystemExit(f"attendance: not starting: {exc}") from None
 graceful_timeout = 30
 keepalive = 5
 max_requests = 2000
@@ -79,6 +87,15 @@ accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 limit_request_line = 8190
+# Whether a request came over HTTPS, and from whom, is the app's call (ATTENDANCE_TRUSTED_PROXIES, werkzeug's
+# ProxyFix), not gunicorn's: by default gunicorn believes X-Forwarded-Proto from 127.0.0.1 and from any Unix
+# socket (the heavy lane's, where the front passes on the caller's headers), so a caller could claim HTTPS.
+secure_scheme_headers: dict[str, str] = {}
+forwarder_headers = ""
+try:
+    security.trusted_proxies(os.environ.get("ATTENDANCE_TRUSTED_PROXIES"))
+except security.ProxySettingError as exc:
+    raise SystemExit(f"attendance: not starting: {exc}") from None
 
 
 def when_ready(server) -> None:  # noqa: ANN001 - gunicorn's hook signature

@@ -7,7 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from service import limits
+from service import security
 from service.config import DEFAULTS
 from service.engines import Engines
 from service.observability import configure_logging
@@ -22,6 +25,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     app.config["API_VERSION"] = __version__
+    # A bad budget stops the start (BudgetSettingError), never a service without one.
+    app.config["REQUEST_BUDGET"] = limits.budget_seconds(app.config.get("REQUEST_BUDGET"))
+    proxies = security.trusted_proxies(app.config.get("TRUSTED_PROXIES"))
+    app.config["TRUSTED_PROXIES"] = proxies
+    if proxies:
+        # Behind a configured proxy only: its X-Forwarded-Proto says HTTPS (Secure cookies), its
+        # X-Forwarded-For the caller (the local-only check judges that caller too).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.json.sort_keys = False  # keep the contract's key order
     app.extensions["engines"] = app.config.get("ENGINES") or Engines.from_settings(app.config)
     configure_logging(app.config.get("LOG_LEVEL", "INFO"))

@@ -25,6 +25,7 @@ from service.case import Pupil
 from service.forms import Document
 from service.forms import Requirement
 from service.limits import PDF_PARSE_SECONDS
+from service.limits import TimeBudgetExceeded
 from service.limits import TimeLimitExceeded
 from service.limits import time_limit
 from service.report import ChecklistItem
@@ -110,6 +111,8 @@ def _read(found: Inspection, path: str, data: bytes) -> None:
     try:
         with time_limit(PDF_PARSE_SECONDS):
             _parse(found, path, data)
+    except TimeBudgetExceeded:
+        raise  # the request's budget: the whole request stops (503 time_budget_exceeded)
     except TimeLimitExceeded:
         logging.getLogger(__name__).info("attachment parse over time limit")
         found.problem = Issue(

@@ -47,6 +47,7 @@ from service.engines.signatures import Spot
 from service.engines.signatures import Visible
 from service.forms._common import notice_lines
 from service.limits import PDF_PARSE_SECONDS
+from service.limits import TimeBudgetExceeded
 from service.limits import time_limit
 from service.manifest import MANIFEST
 from service.manifest import MANIFEST_SIGNATURE
@@ -182,6 +183,8 @@ def _without_active_content(
         try:
             with time_limit(PDF_PARSE_SECONDS):
                 cleaned, what = strip_active_content(content)
+        except TimeBudgetExceeded:
+            raise
         except Exception:  # unreadable, or it would not come out: inspection refuses the original
             return content
         if what:

@@ -38,6 +38,13 @@ DEFAULTS = {
     "API_KEYS_FILE": None,
     # A directory of council files (TOML) that add councils or replace shipped ones: ATTENDANCE_COUNCILS_DIR.
     "COUNCILS_DIR": None,
+    # Every request's time budget in seconds, counted from its arrival (at the front when lanes forward it):
+    # all its attachment parsing fits in it, or it is answered 503 time_budget_exceeded. 1 s up to 5 s
+    # below gunicorn's worker timeout; anything else stops the start.
+    "REQUEST_BUDGET": 20,
+    # How many reverse proxies (TLS terminators) stand in front: their X-Forwarded-For and -Proto are
+    # believed (werkzeug ProxyFix), so the pages' cookies get `Secure` behind HTTPS. 0: none believed.
+    "TRUSTED_PROXIES": 0,
     # Where the converting processes publish their LibreOffice's state for /health (set by gunicorn.conf.py).
     "ENGINES_DIR": None,
 }

@@ -32,6 +32,10 @@ from typing import Any
 
 PEER_HEADER = "X-Attendance-Peer"
 _PEER_ENVIRON = "HTTP_X_ATTENDANCE_PEER"
+# When the front received the call (epoch seconds): the heavy lane's time budget counts from then.
+ARRIVED_HEADER = "X-Attendance-Arrived"
+_ARRIVED_HEADER_ENVIRON = "HTTP_X_ATTENDANCE_ARRIVED"
+ARRIVED_ENVIRON = "attendance.arrived"
 CHUNK = 64 * 1024
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
 HEAVY_PATHS = frozenset({"/api/v1/bundles", "/api/v1/bundles/verify", "/download", "/bundle", "/import"})
@@ -75,18 +79,22 @@ class Router:
         self.app, self.socket_path, self.timeout = app, socket_path, timeout
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        environ.pop(_PEER_ENVIRON, None)  # only the front says who the peer is
+        environ.pop(_PEER_ENVIRON, None)  # only the front says who the peer is, and when it arrived
+        environ.pop(_ARRIVED_HEADER_ENVIRON, None)
+        arrived = time.time()
         if not heavy(environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")):
             return self.app(environ, start_response)
         try:
-            response, connection = self._forward(environ)
+            response, connection = self._forward(environ, arrived)
         except OSError:
             return _unavailable(start_response)
         headers = [(k, v) for k, v in response.getheaders() if k.lower() not in HOP_BY_HOP]
         start_response(f"{response.status} {response.reason}", headers)
         return _body(response, connection)
 
-    def _forward(self, environ: dict[str, Any]) -> tuple[http.client.HTTPResponse, _UnixConnection]:
+    def _forward(
+        self, environ: dict[str, Any], arrived: float
+    ) -> tuple[http.client.HTTPResponse, _UnixConnection]:
         connection = _UnixConnection(self.socket_path, self.timeout)
         target = environ.get("RAW_URI") or environ.get("PATH_INFO", "/")
         if "?" not in target and environ.get("QUERY_STRING"):
@@ -95,6 +103,7 @@ class Router:
         for name, value in _request_headers(environ):
             connection.putheader(name, value)
         connection.putheader(PEER_HEADER, environ.get("REMOTE_ADDR") or "")
+        connection.putheader(ARRIVED_HEADER, f"{arrived:.6f}")
         body = environ["wsgi.input"]
         length = environ.get("CONTENT_LENGTH")
         if length:
@@ -159,8 +168,11 @@ class TrustFront:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         peer = environ.pop(_PEER_ENVIRON, None)
+        arrived = environ.pop(_ARRIVED_HEADER_ENVIRON, None)
         if not environ.get("REMOTE_ADDR"):  # over our Unix socket: only the front can connect (0700 folder)
             environ["REMOTE_ADDR"] = peer or ""
+            with contextlib.suppress(TypeError, ValueError):
+                environ[ARRIVED_ENVIRON] = float(arrived)  # type: ignore[arg-type]
         return self.app(environ, start_response)
 
 

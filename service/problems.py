@@ -18,6 +18,7 @@ from service.forms import UnknownDocument
 from service.jobs.errors import JobNotFinished
 from service.jobs.errors import JobNotFound
 from service.jobs.errors import ResultGone
+from service.limits import TimeBudgetExceeded
 from service.report import Report
 from service.verify import JsonTooDeep
 from service.verify import ManifestInvalid
@@ -153,6 +154,18 @@ def _json_too_deep(exc: JsonTooDeep) -> Problem:
     )
 
 
+def _time_budget_exceeded(exc: TimeBudgetExceeded) -> Problem:
+    return Problem(
+        503,
+        "time_budget_exceeded",
+        "The request ran out of time",
+        f"Reading this request's attachments needs more than its time budget ({exc.budget or 0:g} s, "
+        "counted from its arrival): send fewer or smaller PDFs in one request, or a whole school's "
+        "work as a job (POST /api/v1/batches).",
+        {"budget_seconds": exc.budget, "retry_after": 30},
+    )
+
+
 def _not_available(exc: NotAvailable) -> Problem:
     return Problem(
         501,
@@ -197,6 +210,7 @@ TABLE: dict[type[Exception], Callable[[Any], Problem]] = {
     SigningUnavailable: _signing_unavailable,
     ManifestInvalid: _manifest_invalid,
     JsonTooDeep: _json_too_deep,
+    TimeBudgetExceeded: _time_budget_exceeded,
     JobNotFound: _job_not_found,
     JobNotFinished: _job_not_finished,
     ResultGone: _result_gone,

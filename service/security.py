@@ -91,6 +91,30 @@ def identify(presented: str | None, keys: Iterable[ApiKey]) -> str | None:
     return found
 
 
+class ProxySettingError(ValueError):
+    """ATTENDANCE_TRUSTED_PROXIES is not a count of proxies: the service must not start."""
+
+
+MAX_PROXIES = 5
+
+
+def trusted_proxies(value: object) -> int:
+    """Return how many reverse proxies stand in front of the service (0: none, X-Forwarded-* ignored).
+
+    Only that many hops of X-Forwarded-For/-Proto are believed (werkzeug's ProxyFix), so a caller cannot
+    claim HTTPS or another address by sending the headers itself. Anything but a whole number from 0 to 5
+    stops the start.
+    """
+    if value is None or value == "":
+        return 0
+    if isinstance(value, bool) or not str(value).strip().isdigit() or int(str(value)) > MAX_PROXIES:
+        raise ProxySettingError(
+            f"ATTENDANCE_TRUSTED_PROXIES {str(value)[:40]!r}: give the number of reverse proxies in front "
+            f"of the service (0 to {MAX_PROXIES}), whose X-Forwarded-For and -Proto are then believed"
+        )
+    return int(str(value))
+
+
 def is_loopback(bind: str) -> bool:
     """Return whether a gunicorn bind address listens on this machine only."""
     if bind.startswith("unix:"):

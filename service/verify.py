@@ -24,6 +24,7 @@ from service.engines.signatures import SignatureCheck
 from service.engines.signatures import SignatureUnreadable
 from service.engines.signatures import TrustStore
 from service.limits import PDF_PARSE_SECONDS
+from service.limits import TimeBudgetExceeded
 from service.limits import TimeLimitExceeded
 from service.limits import time_limit
 from service.manifest import MANIFEST
@@ -398,6 +399,8 @@ def _check_pdf_signatures(archive: zipfile.ZipFile, run: _Run) -> None:
         try:
             with time_limit(PDF_PARSE_SECONDS):  # a hostile PDF must not hold the worker
                 check.signatures = run.trust.check_pdf(archive.read(check.name))
+        except TimeBudgetExceeded:
+            raise
         except (SignatureUnreadable, TimeLimitExceeded):
             check.status = "damaged"
             if produced:

@@ -160,3 +160,37 @@ def test_the_readme_says_the_referrer_policy_each_part_sends(client):
     assert set(re.findall(r"Referrer-Policy: ([a-z-]+)", pages)) == {page_policy}
     assert f"`Referrer-Policy: {api_policy}` on the API" in readme
     assert f"`Referrer-Policy: {page_policy}` on the officer pages" in readme
+
+
+def csrf_cookie(response) -> str:
+    (cookie,) = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("attendance_csrf=")]
+    return cookie
+
+
+def test_the_csrf_cookie_is_secure_behind_a_configured_https_proxy():
+    client = create_app({"TESTING": True, "TRUSTED_PROXIES": 1}).test_client()
+    behind = client.get("/upload", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "127.0.0.1"})
+    assert behind.status_code == 200
+    cookie = csrf_cookie(behind)
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_without_a_configured_proxy_x_forwarded_proto_is_not_believed(client):
+    cookie = csrf_cookie(client.get("/upload", headers={"X-Forwarded-Proto": "https"}))
+    assert "Secure" not in cookie  # anyone can send the header: only a configured proxy is believed
+
+
+def test_the_csrf_cookie_is_secure_over_https_itself(client):
+    assert "Secure" in csrf_cookie(client.get("/upload", base_url="https://localhost"))
+
+
+def test_a_configured_proxy_cannot_open_the_local_only_service_to_its_callers():
+    client = create_app({"TESTING": True, "TRUSTED_PROXIES": 1}).test_client()
+    response = client.get("/api/v1/councils", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert (response.status_code, response.get_json()["code"]) == (403, "local_only")
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "6", "1.5", True, " "])
+def test_a_bad_trusted_proxies_setting_stops_the_start(value):
+    with pytest.raises(security.ProxySettingError):
+        create_app({"TESTING": True, "TRUSTED_PROXIES": value})

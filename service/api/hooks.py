@@ -10,7 +10,9 @@ from flask import Response
 from flask import g
 from flask import request
 
+from service import limits
 from service import security
+from service.lanes import ARRIVED_ENVIRON
 from service.observability import REQUEST_ID
 from service.observability import ROUTE_KEY
 from service.observability import Metrics
@@ -33,6 +35,8 @@ def install(app: Flask) -> None:
     @app.before_request
     def start() -> None:
         g.started = time.perf_counter()
+        # The budget counts from the request's arrival: at the front, when the front forwarded it here.
+        limits.start_budget(app.config["REQUEST_BUDGET"], request.environ.get(ARRIVED_ENVIRON))
         g.request_id = request_id(request.headers.get("X-Request-ID"))
         REQUEST_ID.set(g.request_id)
         g.caller = _authenticate(keys)
@@ -46,7 +50,10 @@ def install(app: Flask) -> None:
         metrics.requests.labels(request.method, route, str(response.status_code)).inc()
         metrics.latency.labels(route).observe(elapsed)
         if response.mimetype == "application/problem+json" and response.status_code >= 400:
-            metrics.failures.labels(_code(response)).inc()
+            code = _code(response)
+            metrics.failures.labels(code).inc()
+            if code == "time_budget_exceeded":
+                metrics.budget_exhausted.labels(route).inc()
         log.info(
             "request",
             extra={
@@ -60,6 +67,10 @@ def install(app: Flask) -> None:
             },
         )
         return response
+
+    @app.teardown_request
+    def end(_exc: BaseException | None) -> None:
+        limits.end_budget()  # this thread serves another request next
 
     @app.get("/metrics")
     def prometheus() -> Response:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from flask import Blueprint
 from flask import Flask
+from flask import request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import BaseLoader
 from jinja2 import ChoiceLoader
@@ -31,6 +33,14 @@ PAGE_SETTINGS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
 }
+
+
+class CsrfCookie(SecureCookieSessionInterface):
+    """The signed CSRF cookie, `Secure` whenever the page was served over HTTPS: directly, or behind a
+    proxy the operator configured (ATTENDANCE_TRUSTED_PROXIES, its X-Forwarded-Proto)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(super().get_cookie_secure(app) or request.is_secure)
 
 
 class PagesBlueprint(Blueprint):
@@ -56,6 +66,7 @@ def register(app: Flask) -> None:
     # ATTENDANCE_SECRET_KEY signs the CSRF cookie; every worker needs the same one (gunicorn.conf.py makes
     # one for all its workers when it is unset). A single process (flask run, tests) can make its own.
     app.config["SECRET_KEY"] = str(key) if key else secrets.token_urlsafe(32)
+    app.session_interface = CsrfCookie()
     csrf.init_app(app)
     from service.web import language
 

@@ -160,3 +160,35 @@ def test_request_errors_name_no_path_or_query():
         "Error handling request %s (path and query not logged)", "POST")
     assert scrub_request_error("Worker (pid:%s) was sent SIGKILL!", (12,)) == (
         "Worker (pid:%s) was sent SIGKILL!", 12)
+
+
+@pytest.mark.parametrize("budget", ["abc", "0", "nan", "58"])
+def test_a_bad_request_budget_stops_the_start(budget):
+    with stopped(gunicorn({"ATTENDANCE_REQUEST_BUDGET": budget})) as proc:
+        assert proc.wait(timeout=60) != 0
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+    assert "not starting: ATTENDANCE_REQUEST_BUDGET" in out and "Listening at" not in out
+
+
+@pytest.mark.parametrize("proxies", ["abc", "-1", "9"])
+def test_a_bad_trusted_proxies_setting_stops_the_start(proxies):
+    with stopped(gunicorn({"ATTENDANCE_TRUSTED_PROXIES": proxies})) as proc:
+        assert proc.wait(timeout=60) != 0
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+    assert "not starting: ATTENDANCE_TRUSTED_PROXIES" in out and "Listening at" not in out
+
+
+def test_behind_a_configured_proxy_the_csrf_cookie_is_secure():
+    port = _free_port()
+    env = {"ATTENDANCE_BIND": f"127.0.0.1:{port}", "ATTENDANCE_TRUSTED_PROXIES": "1"}
+    with stopped(gunicorn(env)) as proc:
+        output_until(proc, "attendance: no API keys")
+        url = f"http://127.0.0.1:{port}"
+        _wait_for(f"{url}/health")
+        https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "127.0.0.1"}
+        page = httpx.get(f"{url}/upload", headers=https, timeout=10)
+        assert "Secure" in page.headers["set-cookie"] and "attendance_csrf=" in page.headers["set-cookie"]
+        plain = httpx.get(f"{url}/upload", timeout=10)
+        assert "Secure" not in plain.headers["set-cookie"]
