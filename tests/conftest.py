@@ -75,6 +75,47 @@ def case() -> Callable[[str], dict[str, Any]]:
     return lambda name: copy.deepcopy(load_example(name))
 
 
+# The examples' families, for tests of the rules every council shares: each sent to a council with no file
+# of the example's country (the national rules, named by `council_details`), so that no such test names a
+# council. Tests of one council's own rules use its example (`case`).
+FAMILIES = {
+    "holiday-two-children": "wiltshire-holiday",
+    "irregular-with-marks": "wiltshire-irregular-marks",
+    "holiday-parents-apart": "dorset-holiday-separated",
+    "irregular-one-child": "dorset-warning-irregular",
+    "welsh-holiday": "vale-of-glamorgan-holiday",
+    "two-children-no-file": "national-england-holiday",
+}
+NO_FILE = {
+    "england": {"council": "northbury", "council_details": {
+        "name": "Northbury Council", "country": "england", "email": "penalty.notices@northbury.example.gov.uk",
+        "phone": "01632 960999"}},
+    "wales": {"council": "gwaelod", "council_details": {
+        "name": "Cyngor Gwaelod", "country": "wales", "email": "hysbysiadau@gwaelod.example.gov.uk",
+        "phone": "01632 960998"}},
+}
+
+
+def in_country(data: dict[str, Any], country: str) -> dict[str, Any]:
+    """Return a case sent to a council with no file in `country` (England's framework, Wales's 2013 rules)."""
+    return {**data, **copy.deepcopy(NO_FILE[country])}
+
+
+def family_case(name: str, country: str | None = None) -> dict[str, Any]:
+    """Return one of FAMILIES at a council with no file (of the example's own country unless told)."""
+    from service import councils
+
+    data = load_example(FAMILIES[name])
+    home = data.get("council_details", {}).get("country") or councils.get(data["council"]).country
+    return in_country(data, country or home)
+
+
+@pytest.fixture
+def family() -> Callable[..., dict[str, Any]]:
+    """Return a loader of the examples' families at a council with no file: `family("irregular-with-marks")`."""
+    return family_case
+
+
 @pytest.fixture
 def shared_case() -> Callable[[str], dict[str, Any]]:
     """Return a loader of ../shared example cases, skipping when ../shared is absent."""

@@ -33,6 +33,7 @@ def holiday_case(council_id: str, end: str = "2026-10-09", school_holidays=None)
     return case
 
 
+# Southwark's and Nottingham's own rule (published-processes.md): within 10 school days of the return.
 @pytest.mark.parametrize("council_id", ["southwark", "nottingham"])
 @pytest.mark.parametrize(
     ("today", "late"),
@@ -54,21 +55,33 @@ def test_ten_school_days_of_the_return(council_id, today, late):
         assert "10 school days" in issues[0].message
 
 
-def test_the_councils_term_dates_are_closures_and_the_schools_win():
-    council_closed = TermDates(((D("2026-10-12"), D("2026-10-16")),), "code")
-    case = holiday_case("southwark")
-    council = replace(councils.for_case(case), term_dates=council_closed)
+SCHOOL_DAYS_DEADLINE = """
+[[deadlines]]
+days = 10
+unit = "school_days"
+after = "absence_end"
+absence_types = ["holiday"]
+text = "Within 10 school days of the return."
+source = "code"
+"""
+NO_TERMS = ("submission", "contact", "request_per", "term_dates", "notice_to_improve")
+
+
+def test_the_councils_term_dates_are_closures_and_the_schools_win(temp_council):
+    council = temp_council(council_toml(unpublished=NO_TERMS, extra=SCHOOL_DAYS_DEADLINE))
+    case = holiday_case(council.id)
+    council = replace(council, term_dates=TermDates(((D("2026-10-12"), D("2026-10-16")),), "code"))
     deadline = council.deadlines[0]
     # 10 school days after Fri 9 Oct, with the council's week of 12–16 Oct closed: Fri 30 Oct.
     assert submission.due_date(deadline, case.absence.end_date, case, council) == D("2026-10-30")
     # The school's own holidays (a week later in the year) win over the council's: Fri 23 Oct.
-    own = holiday_case("southwark", school_holidays=[{"start": "2026-12-21", "end": "2027-01-01"}])
+    own = holiday_case(council.id, school_holidays=[{"start": "2026-12-21", "end": "2027-01-01"}])
     assert submission.due_date(deadline, own.absence.end_date, own, council) == D("2026-10-23")
 
 
-def test_working_and_calendar_days():
-    case = holiday_case("southwark")
-    council = councils.for_case(case)
+def test_working_and_calendar_days(temp_council):
+    council = temp_council(council_toml(unpublished=NO_TERMS, extra=SCHOOL_DAYS_DEADLINE))
+    case = holiday_case(council.id)
     working = Deadline(10, "working_days", "absence_end", ("holiday",), "x")
     calendar = Deadline(7, "calendar_days", "absence_end", ("holiday",), "x")
     closed = replace(council, term_dates=TermDates(((D("2026-10-12"), D("2026-10-16")),), "code"))

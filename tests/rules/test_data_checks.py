@@ -10,6 +10,9 @@ import pytest
 
 from service.case.schema import load_case
 from service.rules import data_checks
+from tests.conftest import FAMILIES
+from tests.conftest import family_case
+from tests.conftest import in_country
 
 Loader = Callable[[str], dict[str, Any]]
 D = date.fromisoformat
@@ -24,13 +27,9 @@ def check(data: dict[str, Any], today: str = "2026-10-16") -> tuple[list[tuple[s
     return [(i.path, i.code) for i in found_errors], [(i.path, i.code) for i in found_warnings]
 
 
-@pytest.mark.parametrize(
-    "name",
-    ["dorset-holiday-separated", "dorset-warning-irregular", "vale-of-glamorgan-holiday",
-     "wiltshire-holiday", "wiltshire-irregular-marks"],
-)
-def test_examples_pass(case: Loader, name: str) -> None:
-    data = case(name)
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_examples_pass(family, name: str) -> None:
+    data = family(name)
     assert check(data, data["letter_date"]) == ([], [])
 
 
@@ -49,7 +48,7 @@ def test_examples_pass(case: Loader, name: str) -> None:
 )
 def test_absence_dates(case: Loader, start: str, end: str, as_of: str,
                        expected: list[tuple[str, str]]) -> None:
-    data = case("wiltshire-holiday")
+    data = family_case("holiday-two-children")
     data["absence"].update(start_date=start, end_date=end)
     data["attendance"]["as_of"] = as_of
     assert check(data)[0] == expected
@@ -72,7 +71,7 @@ def test_absence_dates(case: Loader, start: str, end: str, as_of: str,
     ],
 )
 def test_implausible_date_of_birth(case: Loader, dob: str, plausible: bool) -> None:
-    data = case("wiltshire-holiday")
+    data = family_case("holiday-two-children")
     data["pupils"][1]["date_of_birth"] = dob
     expected = [] if plausible else [("pupils[1].date_of_birth", "implausible_date_of_birth")]
     assert check(data)[0] == expected
@@ -88,7 +87,7 @@ def test_implausible_date_of_birth(case: Loader, dob: str, plausible: bool) -> N
     ],
 )
 def test_unknown_parent(case: Loader, where: str, expected: list[tuple[str, str]]) -> None:
-    data = case("wiltshire-holiday")
+    data = family_case("holiday-two-children")
     if where == "lives_with":
         data["pupils"][1]["lives_with"] = ["p1", "p3"]
     elif where == "responsible":
@@ -100,7 +99,7 @@ def test_unknown_parent(case: Loader, where: str, expected: list[tuple[str, str]
 
 
 def test_unknown_parent_is_named_in_every_place(case: Loader) -> None:
-    data = case("wiltshire-holiday")
+    data = family_case("holiday-two-children")
     data["parents"][1]["id"] = "dad"  # p2 is named in five places
     assert check(data)[0] == [
         ("pupils[0].lives_with[1]", "unknown_parent"),
@@ -110,14 +109,14 @@ def test_unknown_parent_is_named_in_every_place(case: Loader) -> None:
 
 
 def test_duplicate_parent_ids(case: Loader) -> None:
-    data = case("dorset-holiday-separated")
+    data = family_case("holiday-parents-apart")
     data["parents"][1]["id"] = "p1"
     assert check(data, "2026-11-16")[0] == [("parents[0].id", "duplicate_id"),
                                             ("parents[1].id", "duplicate_id")]
 
 
 def test_duplicate_upns(case: Loader) -> None:
-    data = case("wiltshire-holiday")
+    data = family_case("holiday-two-children")
     data["pupils"][1]["upn"] = data["pupils"][0]["upn"]
     assert check(data)[0] == [("pupils[0].upn", "duplicate_id"), ("pupils[1].upn", "duplicate_id")]
 
@@ -137,7 +136,7 @@ def test_duplicate_upns(case: Loader) -> None:
 )
 def test_totals_inconsistent(case: Loader, present: int, authorised: int, unauthorised: int,
                              consistent: bool) -> None:
-    data = case("wiltshire-holiday")
+    data = family_case("holiday-two-children")
     data["attendance"].update(sessions_present=present, authorised_absences=authorised,
                               unauthorised_absences=unauthorised)
     errors, warnings = check(data)
@@ -146,7 +145,7 @@ def test_totals_inconsistent(case: Loader, present: int, authorised: int, unauth
 
 
 def test_no_attendance_block_no_totals_checks(case: Loader) -> None:
-    data = case("wiltshire-holiday")
+    data = family_case("holiday-two-children")
     data["attendance"] = None
     assert check(data) == ([], [])
 
@@ -166,7 +165,7 @@ def test_no_attendance_block_no_totals_checks(case: Loader) -> None:
 )
 def test_totals_disagree_with_the_marks(case: Loader, changes: dict[str, int],
                                         disagreeing: list[str]) -> None:
-    data = case("wiltshire-irregular-marks")  # the marks give 106 / 88 / 2 / 16
+    data = family_case("irregular-with-marks")  # the marks give 106 / 88 / 2 / 16
     data["attendance"].update(changes)
     errors, warnings = check(data, "2026-11-23")
     assert errors == []
@@ -176,14 +175,14 @@ def test_totals_disagree_with_the_marks(case: Loader, changes: dict[str, int],
 @pytest.mark.parametrize(("sent", "warns"), [(16, False), (15, True), (20, True)])
 def test_episode_sessions_disagree_with_the_marks(case: Loader, sent: int, warns: bool) -> None:
     # 16 unauthorised marks fall between the absence's start (14 Sep) and end (16 Nov).
-    data = case("wiltshire-irregular-marks")
+    data = family_case("irregular-with-marks")
     data["absence"]["unauthorised_sessions"] = sent
     _, warnings = check(data, "2026-11-23")
     assert warnings == ([("absence.unauthorised_sessions", "totals_disagree")] if warns else [])
 
 
 def test_totals_disagree_message_gives_both_numbers(case: Loader) -> None:
-    data = case("wiltshire-irregular-marks")
+    data = family_case("irregular-with-marks")
     data["attendance"]["sessions_possible"] = 110
     loaded, _ = load_case(data)
     _, warnings = data_checks.check(loaded, D("2026-11-23"))
@@ -194,7 +193,7 @@ def test_marks_are_checked_against_the_councils_country_and_the_marks_date(case)
     from service.case.schema import load_case
     from service.rules import data_checks
 
-    data = case("wiltshire-irregular-marks")
+    data = family_case("irregular-with-marks")
     marks = data["attendance"]["marks"]
     marks[0] = {**marks[0], "code": "H"}  # withdrawn in England on 19 August 2024
     marks[1] = {**marks[1], "code": "C1"}  # a 2024 code: kept as sent, and valid
@@ -203,5 +202,5 @@ def test_marks_are_checked_against_the_councils_country_and_the_marks_date(case)
     assert [(i.path, i.code) for i in issues] == [("attendance.marks[0].code", "invalid_mark")]
     assert f"{marks[0]['date']} {marks[0]['session']}" in issues[0].message
     assert "withdrawn after 2024-08-18" in issues[0].message
-    welsh, _ = load_case({**data, "council": "vale-of-glamorgan"})
+    welsh, _ = load_case(in_country(data, "wales"))
     assert [i.message.split(" (")[0] for i in data_checks.register_codes(welsh)] == ["'C1' is not an attendance code"]

@@ -11,6 +11,7 @@ import pytest
 from service.case.schema import load_case
 from service.rules import leave_refusal
 from service.validation import validate
+from tests.conftest import family_case
 
 Loader = Callable[[str], dict[str, Any]]
 SUBMITTED = {"submitted": True, "submitted_on": "2026-09-01", "reason": "family holiday",
@@ -39,7 +40,7 @@ SUBMITTED = {"submitted": True, "submitted_on": "2026-09-01", "reason": "family 
 )
 def test_variant(case: Loader, dob: str, leave_request: dict[str, Any] | None,
                  variant: str) -> None:
-    data = case("wiltshire-holiday")
+    data = family_case("holiday-two-children")
     data["pupils"][0]["date_of_birth"] = dob
     data["absence"]["leave_request"] = leave_request
     loaded, errors = load_case(data)
@@ -49,14 +50,14 @@ def test_variant(case: Loader, dob: str, leave_request: dict[str, Any] | None,
 
 
 def test_leave_request_left_out_is_not_requested(case: Loader) -> None:
-    data = case("wiltshire-holiday")
+    data = family_case("holiday-two-children")
     del data["absence"]["leave_request"]
     loaded, _ = load_case(data)
     assert leave_refusal.variant(loaded, loaded.pupils[0]) == "not-requested-in-advance"
 
 
 def test_each_pupil_gets_their_own_variant(case: Loader) -> None:
-    data = case("wiltshire-holiday")
+    data = family_case("holiday-two-children")
     data["pupils"][1]["date_of_birth"] = "2021-10-01"  # of compulsory school age from 31 Dec 2026
     report, _ = validate(data, today=date(2026, 10, 16))
     assert [p["leave_refusal_variant"] for p in report.as_dict()["decisions"]["pupils"]] == [

@@ -10,6 +10,7 @@ import pytest
 from service import councils
 from service.case.schema import load_case
 from service.rules import notice_to_improve
+from tests.conftest import family_case
 
 Loader = Callable[[str], dict[str, Any]]
 
@@ -17,33 +18,37 @@ Loader = Callable[[str], dict[str, Any]]
 def decide(data: dict[str, Any], threshold_met: bool) -> dict[str, object]:
     loaded, errors = load_case(data)
     assert errors == [], errors
-    found = notice_to_improve.decide(loaded, councils.get(loaded.council), threshold_met)
+    found = notice_to_improve.decide(loaded, councils.for_case(loaded), threshold_met)
     return {"allowed": found.allowed, "reason": found.reason}
 
 
 @pytest.mark.parametrize(
-    ("council", "absence_type", "threshold_met", "reason"),
+    ("country", "absence_type", "threshold_met", "reason"),
     [
         # rules.md §NTI: irregular (non-holiday) absence once the threshold is met (App. 12).
-        ("dorset", "irregular", True, "allowed"),
-        ("wiltshire", "irregular", True, "allowed"),
-        ("dorset", "irregular", False, "threshold_not_met"),
-        ("wiltshire", "irregular", False, "threshold_not_met"),
+        ("england", "irregular", True, "allowed"),
+        ("england", "irregular", False, "threshold_not_met"),
         # rules.md: never for a holiday in term time (App. 12 note), threshold or not.
-        ("dorset", "holiday", True, "holiday"),
-        ("wiltshire", "holiday", False, "holiday"),
+        ("england", "holiday", True, "holiday"),
+        ("england", "holiday", False, "holiday"),
         # rules.md: the Notice to Improve is England's (national framework, Aug 2024).
-        ("vale-of-glamorgan", "irregular", True, "not_england"),
-        ("vale-of-glamorgan", "holiday", True, "not_england"),
-        ("vale-of-glamorgan", "irregular", False, "not_england"),
+        ("wales", "irregular", True, "not_england"),
+        ("wales", "holiday", True, "not_england"),
+        ("wales", "irregular", False, "not_england"),
     ],
 )
-def test_council_type_and_threshold(case: Loader, council: str, absence_type: str,
-                                    threshold_met: bool, reason: str) -> None:
-    data = case("dorset-warning-irregular")
-    data["council"] = council
+def test_country_type_and_threshold(country: str, absence_type: str, threshold_met: bool, reason: str) -> None:
+    data = family_case("irregular-one-child", country)
     data["absence"]["type"] = absence_type
     assert decide(data, threshold_met) == {"allowed": reason == "allowed", "reason": reason}
+
+
+@pytest.mark.parametrize("council", [c for c in councils.all() if c.accepts("notice-to-improve")],
+                         ids=lambda c: c.id)
+def test_every_council_that_takes_the_notice_is_english_and_allows_it(council) -> None:
+    data = family_case("irregular-one-child") | {"council": council.id, "council_details": None}
+    assert council.country == "england"
+    assert decide(data, True) == {"allowed": True, "reason": "allowed"}
 
 
 @pytest.mark.parametrize(
@@ -66,14 +71,14 @@ def test_council_type_and_threshold(case: Loader, council: str, absence_type: st
 )
 def test_pupil_bars(case: Loader, absence_type: str, dob: str, looked_after: bool,
                     threshold_met: bool, reason: str) -> None:
-    data = case("dorset-warning-irregular")
+    data = family_case("irregular-one-child")
     data["absence"]["type"] = absence_type
     data["pupils"][0].update(date_of_birth=dob, looked_after=looked_after)
     assert decide(data, threshold_met) == {"allowed": reason == "allowed", "reason": reason}
 
 
 def test_the_example_with_a_register_is_allowed(case: Loader) -> None:
-    data = case("wiltshire-irregular-marks")
+    data = family_case("irregular-with-marks")
     assert decide(data, True) == {"allowed": True, "reason": "allowed"}
 
 
@@ -84,10 +89,10 @@ def test_improvement_period_counts_through_the_councils_term_dates_when_the_scho
 
     from service.councils import TermDates
 
-    data = case("wiltshire-irregular-marks")
+    data = family_case("irregular-with-marks")
     del data["school"]["holidays"]
     loaded, _ = load_case(data)
-    council = councils.get(loaded.council)
+    council = councils.for_case(loaded)
     today = date(2026, 11, 23)
     assert notice_to_improve.decide(loaded, council, True, today).period_end is None
     published = replace(council, term_dates=TermDates(((date(2026, 12, 21), date(2027, 1, 1)),), "test"))

@@ -13,13 +13,14 @@ from service.case import Case
 from service.case.schema import load_case
 from service.decisions import PenaltyNoticeSchema
 from service.rules import penalty_notice
+from tests.conftest import family_case
 
 Loader = Callable[[str], dict[str, Any]]
 D = date.fromisoformat
-# examples/dorset-holiday-separated: one pupil, mother (p1) responsible, absence 9–13 Nov 2026.
-DORSET_UPN = "F835304223019"
-DORSET_TODAY = "2026-11-16"
-# examples/wiltshire-holiday: two pupils, two parents, both responsible.
+# the holiday-parents-apart family: one pupil, mother (p1) responsible, absence 9–13 Nov 2026.
+APART_UPN = "F835304223019"
+APART_TODAY = "2026-11-16"
+# the holiday-two-children family: two pupils, two parents, both responsible.
 ZOE, ALFIE = "U865204225011", "H865204225012"
 
 
@@ -31,7 +32,7 @@ def load(data: dict[str, Any]) -> Case:
 
 def decide(data: dict[str, Any], today: str, threshold_met: bool = True) -> dict[str, Any]:
     loaded = load(data)
-    decision = penalty_notice.decide(loaded, councils.get(loaded.council), threshold_met, D(today))
+    decision = penalty_notice.decide(loaded, councils.for_case(loaded), threshold_met, D(today))
     return PenaltyNoticeSchema().dump(decision)
 
 
@@ -65,19 +66,19 @@ def previous(parent_id: str, upn: str, issued_on: str) -> dict[str, str]:
 )
 def test_england_notice_number_and_amounts(case: Loader, issued: list[str],
                                            expected: tuple[Any, ...]) -> None:
-    data = case("dorset-holiday-separated")
-    data["previous_penalty_notices"] = [previous("p1", DORSET_UPN, day) for day in issued]
-    decision = decide(data, DORSET_TODAY)
+    data = family_case("holiday-parents-apart")
+    data["previous_penalty_notices"] = [previous("p1", APART_UPN, day) for day in issued]
+    decision = decide(data, APART_TODAY)
     assert summary(decision) == expected
     assert len(decision["notices"]) == 1
 
 
 def test_third_offence_records_the_notice_number(case: Loader) -> None:
-    data = case("dorset-holiday-separated")
-    data["previous_penalty_notices"] = [previous("p1", DORSET_UPN, "2024-02-12"),
-                                        previous("p1", DORSET_UPN, "2025-06-01")]
-    [notice] = decide(data, DORSET_TODAY)["notices"]
-    assert notice == {"parent_id": "p1", "pupil_upn": DORSET_UPN, "allowed": False,
+    data = family_case("holiday-parents-apart")
+    data["previous_penalty_notices"] = [previous("p1", APART_UPN, "2024-02-12"),
+                                        previous("p1", APART_UPN, "2025-06-01")]
+    [notice] = decide(data, APART_TODAY)["notices"]
+    assert notice == {"parent_id": "p1", "pupil_upn": APART_UPN, "allowed": False,
                       "reason": "third_offence", "notice_number": 3, "amount_early": None,
                       "amount_full": None, "early_days": None, "full_days": None, "parent_index": 0,
                       "pupil_index": 0, "notice_to_improve_ended": None,
@@ -87,15 +88,15 @@ def test_third_offence_records_the_notice_number(case: Loader) -> None:
 @pytest.mark.parametrize(
     "other",
     [
-        previous("p2", DORSET_UPN, "2025-06-01"),  # the other parent's notice
+        previous("p2", APART_UPN, "2025-06-01"),  # the other parent's notice
         previous("p1", "F835304223021", "2025-06-01"),  # the same parent, another child
     ],
 )
 def test_only_the_same_parent_and_child_count(case: Loader, other: dict[str, str]) -> None:
     # rules.md: second notice, same parent and child, within 3 years.
-    data = case("dorset-holiday-separated")
+    data = family_case("holiday-parents-apart")
     data["previous_penalty_notices"] = [other]
-    assert summary(decide(data, DORSET_TODAY))[:4] == (True, 1, 80, 160)
+    assert summary(decide(data, APART_TODAY))[:4] == (True, 1, 80, 160)
 
 
 @pytest.mark.parametrize(
@@ -109,7 +110,7 @@ def test_only_the_same_parent_and_child_count(case: Loader, other: dict[str, str
     ],
 )
 def test_wales_amounts(case: Loader, issued: list[str], expected: tuple[Any, ...]) -> None:
-    data = case("vale-of-glamorgan-holiday")
+    data = family_case("welsh-holiday")
     data["previous_penalty_notices"] = [previous("p1", "D673404124013", day) for day in issued]
     assert summary(decide(data, "2026-06-15")) == expected
 
@@ -138,11 +139,11 @@ def test_wales_amounts(case: Loader, issued: list[str], expected: tuple[Any, ...
 )
 def test_who_may_be_fined(case: Loader, dob: str, looked_after: bool, threshold_met: bool,
                           issued: int, reason: str) -> None:
-    data = case("dorset-holiday-separated")
+    data = family_case("holiday-parents-apart")
     data["pupils"][0].update(date_of_birth=dob, looked_after=looked_after)
-    data["previous_penalty_notices"] = [previous("p1", DORSET_UPN, day)
+    data["previous_penalty_notices"] = [previous("p1", APART_UPN, day)
                                         for day in ("2024-02-12", "2025-06-01")[:issued]]
-    decision = decide(data, DORSET_TODAY, threshold_met)
+    decision = decide(data, APART_TODAY, threshold_met)
     assert decision["reason"] == reason
     assert decision["allowed"] is (reason == "allowed")
     assert [n["reason"] for n in decision["notices"]] == [reason]
@@ -152,7 +153,7 @@ def test_who_may_be_fined(case: Loader, dob: str, looked_after: bool, threshold_
 
 def test_two_parents_and_two_pupils_give_four_notices(case: Loader) -> None:
     # rules.md §Who: a penalty notice goes to each parent liable, for each child (App. 13).
-    decision = decide(case("wiltshire-holiday"), "2026-10-16")
+    decision = decide(family_case("holiday-two-children"), "2026-10-16")
     assert [(n["parent_id"], n["pupil_upn"], n["notice_number"], n["amount_early"],
              n["amount_full"]) for n in decision["notices"]] == [
         ("p1", ZOE, 1, 80, 160), ("p2", ZOE, 1, 80, 160),
@@ -162,7 +163,7 @@ def test_two_parents_and_two_pupils_give_four_notices(case: Loader) -> None:
 
 
 def test_each_notice_is_numbered_for_its_own_parent_and_child(case: Loader) -> None:
-    data = case("wiltshire-holiday")
+    data = family_case("holiday-two-children")
     data["previous_penalty_notices"] = [previous("p2", ALFIE, "2025-03-03")]
     decision = decide(data, "2026-10-16")
     assert [(n["parent_id"], n["pupil_upn"], n["notice_number"], n["amount_early"])
@@ -174,7 +175,7 @@ def test_each_notice_is_numbered_for_its_own_parent_and_child(case: Loader) -> N
 
 
 def test_one_pupil_barred_leaves_the_others_notices(case: Loader) -> None:
-    data = case("wiltshire-holiday")
+    data = family_case("holiday-two-children")
     data["pupils"][1]["looked_after"] = True
     decision = decide(data, "2026-10-16")
     assert [(n["pupil_upn"], n["reason"]) for n in decision["notices"]] == [
@@ -185,7 +186,7 @@ def test_one_pupil_barred_leaves_the_others_notices(case: Loader) -> None:
 
 
 def test_every_pupil_barred_gives_the_most_fundamental_reason(case: Loader) -> None:
-    data = case("wiltshire-holiday")
+    data = family_case("holiday-two-children")
     data["pupils"][0]["looked_after"] = True
     data["pupils"][1]["date_of_birth"] = "2021-12-01"  # of age from 31 Dec 2026
     decision = decide(data, "2026-10-16")
@@ -208,7 +209,7 @@ def test_every_pupil_barred_gives_the_most_fundamental_reason(case: Loader) -> N
 def test_liable_parents(case: Loader, responsible: list[str], responsibility: tuple[bool, bool],
                         liable: list[str]) -> None:
     # rules.md §Who: each parent liable (App. 6 3.3); the case names them, or else those with PR.
-    data = case("wiltshire-holiday")
+    data = family_case("holiday-two-children")
     data["absence"]["responsible_parent_ids"] = responsible
     for parent, has in zip(data["parents"], responsibility, strict=True):
         parent["parental_responsibility"] = has
@@ -217,7 +218,7 @@ def test_liable_parents(case: Loader, responsible: list[str], responsibility: tu
 
 
 def test_notices_follow_the_default_liable_parents(case: Loader) -> None:
-    data = case("wiltshire-holiday")
+    data = family_case("holiday-two-children")
     data["absence"]["responsible_parent_ids"] = []
     data["parents"][1]["parental_responsibility"] = False
     decision = decide(data, "2026-10-16")
@@ -238,11 +239,13 @@ def test_three_years_before(day: str, expected: str) -> None:
     assert penalty_notice.three_years_before(D(day)) == D(expected)
 
 
-def test_amounts_are_the_councils() -> None:
-    england = councils.get("wiltshire").penalties
-    wales = councils.get("vale-of-glamorgan").penalties
+def test_amounts_are_the_countrys_unless_a_council_file_gives_its_own() -> None:
+    england = councils.national("england").penalties
+    wales = councils.national("wales").penalties
     assert penalty_notice.amounts(england, 1) == (80, 160)
     assert penalty_notice.amounts(england, 2) == (None, 160)
     assert penalty_notice.amounts(wales, 1) == (60, 120)
     assert penalty_notice.amounts(wales, 2) == (60, 120)
-    assert councils.get("dorset").penalties == england
+    # A file that gives amounts of its own (Welsh councils restating the 2013 regulations) gives the same.
+    for council in councils.all():
+        assert council.penalties.first_full == (england if council.country == "england" else wales).first_full

@@ -14,6 +14,7 @@ from service.rules.school_age import ABOVE
 from service.rules.school_age import BELOW
 from service.rules.school_age import OF_AGE
 from service.validation import validate
+from tests.conftest import family_case
 
 D = date.fromisoformat
 
@@ -157,7 +158,7 @@ def test_status_on_a_day(dob: str, on: str, status: str) -> None:
 )
 def test_decisions_report_each_pupils_school_age(case: Callable[[str], dict[str, Any]], dob: str,
                                                  of_age: bool, start: str, until: str) -> None:
-    data = case("dorset-warning-irregular")  # the absence starts 2026-09-07
+    data = family_case("irregular-one-child")  # the absence starts 2026-09-07
     data["pupils"][0]["date_of_birth"] = dob
     report, _ = validate(data)
     pupil = report.as_dict()["decisions"]["pupils"][0]

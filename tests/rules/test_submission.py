@@ -1,4 +1,5 @@
-"""Council paperwork checks: Dorset's one-week window and both addresses when parents live apart."""
+"""Council paperwork checks: Dorset's one-week window (its own rule), and both addresses when parents live
+apart for every council whose file asks for them (`requires_both_addresses_when_apart`, from the registry)."""
 
 from __future__ import annotations
 
@@ -44,8 +45,6 @@ def found(issues: list[Any]) -> list[tuple[str, str]]:
         ("dorset", "holiday", "2026-11-23", 3),
         ("dorset", "holiday", "2026-12-13", 23),
         ("dorset", "irregular", "2026-12-13", None),  # the window is for holiday requests
-        ("wiltshire", "holiday", "2026-12-13", None),  # Wiltshire sets no window
-        ("vale-of-glamorgan", "holiday", "2026-12-13", None),
     ],
 )
 def test_late_submission(case: Loader, council: str, absence_type: str, today: str,
@@ -59,6 +58,17 @@ def test_late_submission(case: Loader, council: str, absence_type: str, today: s
         assert found(issues) == [("absence.end_date", "late_submission")]
         assert f"this one is {days_late} day(s) late" in issues[0].message
         assert "within 7 days" in issues[0].message
+
+
+NO_DEADLINE = [c for c in councils.all() if not c.deadlines]
+APART = [c for c in councils.all() if c.requires_both_addresses_when_apart]
+TOGETHER = [c for c in councils.all() if not c.requires_both_addresses_when_apart]
+
+
+@pytest.mark.parametrize("council", NO_DEADLINE, ids=lambda c: c.id)
+def test_a_council_with_no_deadline_warns_of_none(family, council) -> None:
+    data = family("holiday-parents-apart") | {"council": council.id, "council_details": None}
+    assert submission.late_submission(load(data), council, D("2027-06-30")) == []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -87,53 +97,55 @@ def test_late_submission(case: Loader, council: str, absence_type: str, today: s
         (ELSEWHERE, ELSEWHERE, [], []),
     ],
 )
-def test_separated_parents_in_dorset(case: Loader, p1_address: dict[str, str] | None,
+@pytest.mark.parametrize("council", APART, ids=lambda c: c.id)
+def test_separated_parents(family, council, p1_address: dict[str, str] | None,
                                      p2_address: dict[str, str] | None, lives_with: list[str],
                                      expected: list[tuple[str, str]]) -> None:
-    data = case("dorset-holiday-separated")  # pupil at 9 Willow Row, DT2 9RE
+    data = family("holiday-parents-apart")  # pupil at 9 Willow Row, DT2 9RE
     data["parents"][0]["address"] = p1_address
     data["parents"][1]["address"] = p2_address
     data["pupils"][0]["lives_with"] = lives_with
-    assert found(submission.separated_parents(load(data), councils.get("dorset"))) == expected
+    assert found(submission.separated_parents(load(data), council)) == expected
 
 
-@pytest.mark.parametrize("council", ["wiltshire", "vale-of-glamorgan"])
+@pytest.mark.parametrize("council", TOGETHER, ids=lambda c: c.id)
 @pytest.mark.parametrize(("p2_address", "lives_with"), [(ELSEWHERE, []), (None, ["p1"])])
-def test_separated_parents_is_dorsets_rule(case: Loader, council: str,
-                                           p2_address: dict[str, str] | None,
-                                           lives_with: list[str]) -> None:
-    # rules.md §Council paperwork: Dorset asks for both addresses (App. 7); the others do not.
-    data = case("dorset-holiday-separated")
+def test_separated_parents_only_where_the_council_asks(family, council, p2_address: dict[str, str] | None,
+                                                      lives_with: list[str]) -> None:
+    # rules.md §Council paperwork: Dorset asks for both addresses (App. 7); a file that does not, does not.
+    data = family("holiday-parents-apart")
     data["parents"][1]["address"] = p2_address
     data["pupils"][0]["lives_with"] = lives_with
-    assert submission.separated_parents(load(data), councils.get(council)) == []
-    assert submission.separated_parents(load(data), councils.get("dorset")) != []
+    assert submission.separated_parents(load(data), council) == []
+    assert all(submission.separated_parents(load(data), c) != [] for c in APART)
 
 
-def test_only_parents_with_parental_responsibility_count(case: Loader) -> None:
+@pytest.mark.parametrize("council", APART, ids=lambda c: c.id)
+def test_only_parents_with_parental_responsibility_count(family, council) -> None:
     # App. 7: "two parents with parental responsibility … not at the same address".
-    data = case("dorset-holiday-separated")
+    data = family("holiday-parents-apart")
     data["parents"][1]["parental_responsibility"] = False
     data["pupils"][0]["lives_with"] = []
-    assert submission.separated_parents(load(data), councils.get("dorset")) == []
+    assert submission.separated_parents(load(data), council) == []
     data["pupils"][0]["lives_with"] = ["p1"]
     data["parents"][1]["address"] = None
-    assert submission.separated_parents(load(data), councils.get("dorset")) == []
+    assert submission.separated_parents(load(data), council) == []
 
 
-def test_each_pupil_is_checked_and_a_parent_named_once(case: Loader) -> None:
-    data = case("dorset-holiday-separated")
+@pytest.mark.parametrize("council", APART, ids=lambda c: c.id)
+def test_each_pupil_is_checked_and_a_parent_named_once(family, council) -> None:
+    data = family("holiday-parents-apart")
     second = copy.deepcopy(data["pupils"][0])
     second.update(upn="F835304223021", forename="Callum")
     data["pupils"].append(second)
     data["parents"][1]["address"] = None
     data["pupils"][0]["lives_with"] = ["p1"]
     data["pupils"][1]["lives_with"] = ["p1"]
-    assert found(submission.separated_parents(load(data), councils.get("dorset"))) == [
+    assert found(submission.separated_parents(load(data), council)) == [
         ("parents[1].address", "second_address_required")]
     data["parents"][1]["address"] = ELSEWHERE
     data["pupils"][0]["lives_with"] = []
     data["pupils"][1]["lives_with"] = []
-    assert found(submission.separated_parents(load(data), councils.get("dorset"))) == [
+    assert found(submission.separated_parents(load(data), council)) == [
         ("pupils[0].lives_with", "lives_with_required"),
         ("pupils[1].lives_with", "lives_with_required")]

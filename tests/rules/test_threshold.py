@@ -16,6 +16,7 @@ from service.register import UNAUTHORISED
 from service.report import Issue
 from service.rules import threshold
 from service.rules.threshold import ThresholdResult
+from tests.conftest import family_case
 
 Loader = Callable[[str], dict[str, Any]]
 D = date.fromisoformat
@@ -45,21 +46,19 @@ def register(first_monday: str, *weeks: str | list[str]) -> list[dict[str, str]]
 def evaluate(data: dict[str, Any]) -> tuple[ThresholdResult, list[Issue]]:
     loaded, errors = load_case(data)
     assert errors == [], errors
-    return threshold.evaluate(loaded, councils.get(loaded.council))
+    return threshold.evaluate(loaded, councils.for_case(loaded))
 
 
-def totals_case(case: Loader, council: str, sessions: int, start: str = "2026-10-05",
+def totals_case(case: Loader, country: str, sessions: int, start: str = "2026-10-05",
                 end: str = "2026-10-09") -> dict[str, Any]:
-    data = case("wiltshire-holiday")
-    data["council"] = council
+    data = family_case("holiday-two-children", country)
     data["absence"].update(start_date=start, end_date=end, unauthorised_sessions=sessions)
     data["attendance"]["as_of"] = max(end, data["attendance"]["as_of"])
     return data
 
 
-def marks_case(case: Loader, council: str, marks: list[dict[str, str]]) -> dict[str, Any]:
-    data = case("wiltshire-irregular-marks")
-    data["council"] = council
+def marks_case(case: Loader, country: str, marks: list[dict[str, str]]) -> dict[str, Any]:
+    data = family_case("irregular-with-marks", country)
     data["attendance"]["marks"] = marks
     return data
 
@@ -69,22 +68,20 @@ def marks_case(case: Loader, council: str, marks: list[dict[str, str]]) -> dict[
 
 
 @pytest.mark.parametrize(
-    ("council", "sessions", "met", "window"),
+    ("country", "sessions", "met", "window"),
     [
-        ("wiltshire", 0, False, 10),
-        ("wiltshire", 9, False, 10),  # rules.md: 10 sessions … within 10 school weeks (App. 12, 13)
-        ("wiltshire", 10, True, 10),
-        ("wiltshire", 11, True, 10),
-        ("dorset", 9, False, 10),
-        ("dorset", 10, True, 10),
-        ("vale-of-glamorgan", 9, False, None),  # rules.md: 10 sessions (seed 000), no rolling window
-        ("vale-of-glamorgan", 10, True, None),
-        ("vale-of-glamorgan", 40, True, None),
+        ("england", 0, False, 10),
+        ("england", 9, False, 10),  # rules.md: 10 sessions … within 10 school weeks (App. 12, 13)
+        ("england", 10, True, 10),
+        ("england", 11, True, 10),
+        ("wales", 9, False, None),  # rules.md: 10 sessions (seed 000), no rolling window
+        ("wales", 10, True, None),
+        ("wales", 40, True, None),
     ],
 )
-def test_totals_against_the_councils_threshold(case: Loader, council: str, sessions: int, met: bool,
+def test_totals_against_the_councils_threshold(case: Loader, country: str, sessions: int, met: bool,
                                                window: int | None) -> None:
-    result, warnings = evaluate(totals_case(case, council, sessions))
+    result, warnings = evaluate(totals_case(case, country, sessions))
     assert (result.met, result.sessions, result.needed) == (met, sessions, 10)
     assert result.source == "totals"
     assert result.window_school_weeks == window
@@ -93,29 +90,29 @@ def test_totals_against_the_councils_threshold(case: Loader, council: str, sessi
 
 
 def test_totals_count_the_episode_not_the_years_unauthorised_absences(case: Loader) -> None:
-    data = totals_case(case, "wiltshire", 9)
+    data = totals_case(case, "england", 9)
     data["attendance"]["unauthorised_absences"] = 10  # the year so far: not the episode
     result, _ = evaluate(data)
     assert (result.met, result.sessions) == (False, 9)
 
 
 @pytest.mark.parametrize(
-    ("council", "start", "end", "calendar_weeks"),
+    ("country", "start", "end", "calendar_weeks"),
     [
-        ("wiltshire", "2026-09-07", "2026-09-11", None),  # 1 week
-        ("wiltshire", "2026-09-07", "2026-11-13", None),  # Mon wk 1 – Fri wk 10: 10 calendar weeks
-        ("wiltshire", "2026-09-11", "2026-11-09", None),  # Fri wk 1 – Mon wk 10
-        ("wiltshire", "2026-09-07", "2026-11-16", 11),  # Mon wk 1 – Mon wk 11
-        ("wiltshire", "2026-09-11", "2026-11-16", 11),  # Fri wk 1 – Mon wk 11
-        ("dorset", "2026-09-01", "2026-12-18", 16),  # a whole autumn term
-        ("dorset", "2026-09-01", "2027-03-26", 30),
-        ("vale-of-glamorgan", "2026-09-01", "2026-12-18", None),  # Wales: no window to verify
+        ("england", "2026-09-07", "2026-09-11", None),  # 1 week
+        ("england", "2026-09-07", "2026-11-13", None),  # Mon wk 1 – Fri wk 10: 10 calendar weeks
+        ("england", "2026-09-11", "2026-11-09", None),  # Fri wk 1 – Mon wk 10
+        ("england", "2026-09-07", "2026-11-16", 11),  # Mon wk 1 – Mon wk 11
+        ("england", "2026-09-11", "2026-11-16", 11),  # Fri wk 1 – Mon wk 11
+        ("england", "2026-09-01", "2026-12-18", 16),  # a whole autumn term
+        ("england", "2026-09-01", "2027-03-26", 30),
+        ("wales", "2026-09-01", "2026-12-18", None),  # Wales: no window to verify
     ],
 )
 def test_window_unverified_when_totals_span_more_than_ten_calendar_weeks(
-        case: Loader, council: str, start: str, end: str, calendar_weeks: int | None) -> None:
+        case: Loader, country: str, start: str, end: str, calendar_weeks: int | None) -> None:
     # rules.md: within a rolling period of 10 school weeks; totals alone cannot show it.
-    result, warnings = evaluate(totals_case(case, council, 12, start, end))
+    result, warnings = evaluate(totals_case(case, country, 12, start, end))
     assert result.met is True  # a warning, not a refusal
     if calendar_weeks is None:
         assert warnings == []
@@ -125,7 +122,7 @@ def test_window_unverified_when_totals_span_more_than_ten_calendar_weeks(
 
 
 def test_no_window_warning_when_marks_are_sent(case: Loader) -> None:
-    data = case("wiltshire-irregular-marks")  # 2026-09-14 to 2026-11-16: 10 calendar weeks
+    data = family_case("irregular-with-marks")  # 2026-09-14 to 2026-11-16: 10 calendar weeks
     data["absence"].update(start_date="2026-09-02", end_date="2026-11-20")  # 12 calendar weeks
     result, warnings = evaluate(data)
     assert result.source == "marks"
@@ -158,7 +155,7 @@ AUTUMN = ["OO........", PRESENT_WEEK, "GG........", PRESENT_WEEK, ".UU.......", 
 def test_marks_across_a_half_term(case: Loader, week_8: str, met: bool, sessions: int,
                                   window_start: str, window_end: str) -> None:
     weeks = [week_8 if codes is None else codes for codes in AUTUMN]
-    result, warnings = evaluate(marks_case(case, "wiltshire", register("2026-09-07", *weeks)))
+    result, warnings = evaluate(marks_case(case, "england", register("2026-09-07", *weeks)))
     assert (result.met, result.sessions, result.needed) == (met, sessions, 10)
     assert (result.source, result.window_school_weeks) == ("marks", 10)
     assert (result.window_start, result.window_end) == (D(window_start), D(window_end))
@@ -180,12 +177,12 @@ def test_marks_across_a_half_term(case: Loader, week_8: str, met: bool, sessions
 )
 def test_marks_in_a_rolling_window(case: Loader, weeks: list[str], met: bool,
                                    sessions: int) -> None:
-    result, _ = evaluate(marks_case(case, "dorset", register("2026-07-06", *weeks)))
+    result, _ = evaluate(marks_case(case, "england", register("2026-07-06", *weeks)))
     assert (result.met, result.sessions) == (met, sessions)
 
 
 def test_marks_window_ends_on_the_sunday_of_its_last_school_week(case: Loader) -> None:
-    result, _ = evaluate(marks_case(case, "wiltshire", register("2026-09-07", "GGGGGGGGGG")))
+    result, _ = evaluate(marks_case(case, "england", register("2026-09-07", "GGGGGGGGGG")))
     assert (result.window_start, result.window_end) == (D("2026-09-07"), D("2026-09-13"))
 
 
@@ -194,7 +191,7 @@ def test_only_g_n_o_u_count_as_unauthorised(case: Loader, code: str) -> None:
     # rules.md: unauthorised codes G, N, O, U (seed 004 App. 1), England and Wales alike.
     marks = register("2026-09-07", [code] * 10)
     counts = code in UNAUTHORISED
-    result, _ = evaluate(marks_case(case, "wiltshire", marks))
+    result, _ = evaluate(marks_case(case, "england", marks))
     assert (result.met, result.sessions) == (counts, 10 if counts else 0)
 
 
@@ -204,7 +201,7 @@ def test_unauthorised_codes_are_exactly_g_n_o_u() -> None:
 
 @pytest.mark.parametrize("code", ["g", "n", "o", "u"])
 def test_lower_case_unauthorised_codes_count(case: Loader, code: str) -> None:
-    result, _ = evaluate(marks_case(case, "wiltshire", register("2026-09-07", code * 10)))
+    result, _ = evaluate(marks_case(case, "england", register("2026-09-07", code * 10)))
     assert (result.met, result.sessions) == (True, 10)
 
 
@@ -220,7 +217,7 @@ def test_lower_case_unauthorised_codes_count(case: Loader, code: str) -> None:
 )
 def test_wales_counts_the_marks_of_the_episode(case: Loader, weeks: list[str], met: bool,
                                                sessions: int) -> None:
-    data = case("vale-of-glamorgan-holiday")  # absence 2026-06-08 to 2026-06-12
+    data = family_case("welsh-holiday")  # absence 2026-06-08 to 2026-06-12
     data["attendance"]["marks"] = register("2026-06-01", *weeks)
     result, warnings = evaluate(data)
     assert (result.met, result.sessions, result.source) == (met, sessions, "marks")
@@ -229,9 +226,9 @@ def test_wales_counts_the_marks_of_the_episode(case: Loader, weeks: list[str], m
 
 
 def test_the_example_register_meets_the_threshold_across_half_term(case: Loader) -> None:
-    # examples/wiltshire-irregular-marks: 16 unauthorised sessions in 11 school weeks, of which the
+    # the irregular-with-marks family: 16 unauthorised sessions in 11 school weeks, of which the
     # best 10 (7 Sep – 22 Nov, stepping over the # half-term) hold them all.
-    result, _ = evaluate(case("wiltshire-irregular-marks"))
+    result, _ = evaluate(family_case("irregular-with-marks"))
     assert result.as_dict() == {"sessions": 16, "needed": 10, "source": "marks",
                                 "window_school_weeks": 10, "window_start": "2026-09-07",
                                 "window_end": "2026-11-22", "window": "rolling_school_weeks",
