@@ -1,6 +1,6 @@
 """A 1,000-letter PDF batch as a job, on one worker process and on two (all on this machine).
 
-Run: .venv/bin/python bench/jobs.py [--letters 1000] [--record]
+Run: .venv/bin/python bench/jobs.py [--letters 1000] [--rounds 2] [--record]
 
 Each run starts `python -m service worker --workers N` on a fresh embedded queue (Huey on SQLite in
 /dev/shm, the README's default), waits until its LibreOffices are warm (a small job first), then submits
@@ -82,26 +82,33 @@ def wait(jobs: Jobs, job_id: str, timeout: float = 1800) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--letters", type=int, default=1000)
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="1: one worker then two; 2: one, two, two, one (ABBA); and so on"
+    )
     parser.add_argument("--record", action="store_true", help="write the table to bench/RESULTS.md")
     args = parser.parse_args(argv)
-    load_before = os.getloadavg()
-    one = run(1, args.letters)
-    two = run(2, args.letters)
-    load_after = os.getloadavg()
+    # ABBA: a load that rises or falls during the run weighs on both sides alike.
+    order = [n for r in range(args.rounds) for n in ((1, 2) if r % 2 == 0 else (2, 1))]
+    runs: list[tuple[int, float, float, float]] = []
+    for workers in order:
+        load = os.getloadavg()[0]
+        runs.append((workers, *run(workers, args.letters), load))
     lines = [
         HEADING,
         "",
-        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs; load average "
-        f"{load_before[0]:.2f} before, {load_after[0]:.2f} after (other work shares this machine).",
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs, runs in the order "
+        f"{', '.join(map(str, order))} (worker processes); the 1-minute load average beside each run (other "
+        "work shares this machine).",
         "",
-        "| worker processes | letters | seconds | letters/s |",
-        "| --- | --- | --- | --- |",
-        f"| 1 | {args.letters} | {one[0]:.1f} | {one[1]:.1f} |",
-        f"| 2 | {args.letters} | {two[0]:.1f} | {two[1]:.1f} |",
-        "",
-        f"Two workers / one: **{two[1] / one[1]:.2f}×** (target ≥ 1.7×).",
+        "| worker processes | letters | seconds | letters/s | load average before |",
+        "| --- | --- | --- | --- | --- |",
+        *(f"| {w} | {args.letters} | {sec:.1f} | {rate:.1f} | {load:.2f} |" for w, sec, rate, load in runs),
         "",
     ]
+    rate = {n: sum(args.letters for w, *_ in runs if w == n) / sum(sec for w, sec, *_ in runs if w == n)
+            for n in (1, 2)}
+    lines += [f"Two workers / one: **{rate[2] / rate[1]:.2f}×** ({rate[2]:.1f} / {rate[1]:.1f} letters/s; "
+              "target ≥ 1.7×).", ""]
     print("\n".join(lines))
     if args.record:
         record(HEADING, lines)

@@ -1,6 +1,7 @@
 """Lanes: cheap calls (validate, PN3) under the 16-client mix against their p95 alone, in one run.
 
-Run: .venv/bin/python bench/lanes.py [--seconds 20] [--clients 16] [--layouts lanes,single] [--record]
+Run: .venv/bin/python bench/lanes.py [--seconds 20] [--clients 16] [--layouts lanes,single] [--repeats 2]
+                                     [--record]
 
 For each layout (`lanes`: README's default, the front's threads answering cheap calls and the heavy lane's
 workers making letters and bundles; `single`: ATTENDANCE_LANES=off, one pool of sync workers as before)
@@ -25,7 +26,7 @@ HEADING = "## Lanes: cheap calls alone and under the mix (bench/lanes.py)"
 CHEAP = ("validate", "pn3")
 
 
-def measure(layout: str, clients: int, seconds: float) -> dict[str, float]:
+def measure(layout: str, clients: int, seconds: float, repeats: int = 2) -> dict[str, float]:
     """Return p95s alone and mixed, and the failures, for one layout."""
     os.environ["ATTENDANCE_LANES"] = "off" if layout == "single" else "on"
     calls = load.mix()
@@ -33,8 +34,11 @@ def measure(layout: str, clients: int, seconds: float) -> dict[str, float]:
         problems = load.preflight(server.url, calls)
         assert not problems, problems
         cheap = [c for c in calls if c.kind in CHEAP]
-        alone, _ = load.run_load(server.url, cheap, clients, seconds)
-        mixed, wall = load.run_load(server.url, calls, clients, seconds)
+        alone, mixed, wall = [], [], 0.0
+        for _ in range(repeats):  # alone, mixed, alone, mixed: a load that drifts weighs on both alike
+            alone += load.run_load(server.url, cheap, clients, seconds)[0]
+            outcomes, took = load.run_load(server.url, calls, clients, seconds)
+            mixed, wall = mixed + outcomes, wall + took
     found: dict[str, float] = {"failed": sum(o.result != "ok" for o in alone + mixed), "rps": len(mixed) / wall}
     for kind in CHEAP:
         found[f"{kind}_alone"] = load.percentile([o.ms for o in alone if o.kind == kind], 95)
@@ -49,16 +53,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--layouts", default="lanes,single")
+    parser.add_argument("--repeats", type=int, default=2, help="alone/mixed phases, alternated")
     parser.add_argument("--record", action="store_true")
     args = parser.parse_args(argv)
     before = os.getloadavg()
-    results = {layout: measure(layout, args.clients, args.seconds) for layout in args.layouts.split(",")}
+    results = {
+        layout: measure(layout, args.clients, args.seconds, args.repeats) for layout in args.layouts.split(",")
+    }
     after = os.getloadavg()
     lines = [
         HEADING,
         "",
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs, {args.clients} clients, "
-        f"{args.seconds:g} s a phase; load average {before[0]:.2f} before, {after[0]:.2f} after.",
+        f"{args.seconds:g} s a phase, alone and mixed alternated {args.repeats} times; load average "
+        f"{before[0]:.2f} before, {after[0]:.2f} after.",
         "",
         "| layout | validate p95 alone / mixed | ratio | PN3 p95 alone / mixed | ratio | letter p95 | bundle p95 "
         "| mix requests/s | failed requests |",
