@@ -115,16 +115,23 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+LOAD_HEADING = "## Load tests (bench/load.py)"  # bench/load.py keeps that section last
+
+
 def record(heading: str, lines: list[str]) -> None:
-    """Replace (or add) this section of bench/RESULTS.md."""
-    text = RESULTS.read_text() if RESULTS.exists() else ""
+    """Replace (or add, before the load tests) this section of bench/RESULTS.md."""
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    section = "\n".join(lines).rstrip("\n") + "\n\n"
     if heading in text:
         before, _, rest = text.partition(heading)
         after = rest[rest.find("\n## ") + 1 :] if "\n## " in rest else ""
-        text = before + "\n".join(lines) + "\n" + after
+        text = before + section + after
+    elif LOAD_HEADING in text:
+        before, _, rest = text.partition(LOAD_HEADING)
+        text = before + section + LOAD_HEADING + rest
     else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
-    RESULTS.write_text(text)
+        text = text.rstrip("\n") + "\n\n" + section
+    RESULTS.write_text(text.rstrip("\n") + "\n")
 
 
 if __name__ == "__main__":

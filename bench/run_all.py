@@ -181,6 +181,8 @@ def over_http(docs: list[Doc], url: str, runs: int) -> tuple[dict[Doc, list[floa
     return found, errors
 
 
+LANES_HEADING = "## Lanes: cheap calls alone and under the mix (bench/lanes.py)"
+JOBS_HEADING = "## Jobs: a 1,000-letter PDF batch on one and two worker processes (bench/jobs.py)"
 TARGETS = {"leave-refusal statutory-age": 80.0, "attendance-letter-1": 100.0}
 
 
@@ -570,9 +572,10 @@ def header(engines: Engines, quick: bool, took: float, load_before: float) -> li
 def write(path: Path, head: list[str], tables: list[Table]) -> None:
     """Write the Markdown report, keeping the load-test section that bench/load.py --record maintains."""
     kept = ""
-    if path.exists():
-        _, heading, rest = path.read_text(encoding="utf-8").partition(load.LOAD_HEADING)
-        kept = heading + rest if heading else ""
+    if path.exists():  # the sections bench/lanes.py, bench/jobs.py and bench/load.py --record keep
+        text = path.read_text(encoding="utf-8")
+        starts = [text.find(h) for h in (LANES_HEADING, JOBS_HEADING, load.LOAD_HEADING) if h in text]
+        kept = text[min(starts) :] if starts else ""
     parts = [
         "# Benchmark results",
         "",
