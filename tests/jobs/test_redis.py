@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,16 +24,17 @@ from tests.jobs.test_embedded import wait
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def worker(settings, workers: int = 1) -> subprocess.Popen:
+def worker(settings, workers: int = 1, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen:
     env = {
         **os.environ,
+        **(env or {}),
         "ATTENDANCE_REDIS_URL": settings.redis_url,
         "ATTENDANCE_JOBS_KEY": settings.key.decode(),
         "ATTENDANCE_JOBS_TTL": str(settings.ttl),
         "ATTENDANCE_JOBS_LEASE": str(settings.lease),
         "ATTENDANCE_JOBS_CHUNK": str(settings.chunk),
     }
-    return subprocess.Popen([sys.executable, "-m", "service", "worker", "--workers", str(workers)], cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-m", "service", "worker", "--workers", str(workers), *extra], cwd=ROOT,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
@@ -110,3 +112,52 @@ def test_a_killed_workers_job_finishes_on_another(jobs: Jobs) -> None:
         stop(first)
         if second is not None:
             stop(second)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_two_worker_machines_share_a_job_and_each_serves_its_own_metrics(redis_url: str, tmp_path) -> None:
+    # Two `python -m service worker` commands stand for two machines: same Redis and key, nothing else
+    # shared (each its own metrics folder and port). One job's chunks spread over both.
+    import httpx
+
+    from tests.conftest import _free_port
+    from tests.e2e.test_faults import cmdline
+    from tests.e2e.test_faults import descendants
+
+    jobs = Jobs(settings_for(redis_url=redis_url, lease=5.0, chunk=2))
+    jobs.backend.client.flushdb()
+    machines = []
+    try:
+        for name in ("a", "b"):
+            folder = tmp_path / f"metrics-{name}"
+            folder.mkdir()
+            port = _free_port()
+            proc = worker(jobs.settings, 1, "--metrics-port", str(port), env={"PROMETHEUS_MULTIPROC_DIR": str(folder)})
+            machines.append((proc, f"http://127.0.0.1:{port}/metrics"))
+        for proc, url in machines:  # each is up, its LibreOffice warm (the warm-up runs before the first task)
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(url, timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert proc.poll() is None and time.monotonic() < deadline, "worker did not start"
+                time.sleep(0.1)
+            while not any("soffice.bin" in cmdline(p) for p in descendants(proc.pid)):
+                assert proc.poll() is None and time.monotonic() < deadline, "no LibreOffice started"
+                time.sleep(0.1)
+        letters = 120  # a few seconds of work, in 60 chunks: both machines take some whatever their start
+        submitted = jobs.submit(Spec("cases", "leave-refusal", "pdf", {}), {"cases": many_cases(letters)})
+        done = wait(jobs, submitted.id, "done", timeout=240)
+        assert done.produced == letters and not done.failures
+        made = []
+        for _, url in machines:
+            text = httpx.get(url, timeout=5).text
+            line = [x for x in text.splitlines()
+                    if x.startswith('attendance_job_items_total{document="leave-refusal",status="produced"}')]
+            made.append(float(line[0].split()[-1]) if line else 0.0)
+        assert sum(made) == letters and all(n > 0 for n in made), made  # both machines made letters
+    finally:
+        for proc, _ in machines:
+            stop(proc)
