@@ -93,6 +93,13 @@ limit_request_line = 8190
 secure_scheme_headers: dict[str, str] = {}
 forwarder_headers = ""
 try:
+    from service.lanes import queue_setting
+
+    CONVERSION_QUEUE = queue_setting(os.environ.get("ATTENDANCE_CONVERSION_QUEUE"))
+    HEAVY_WORKERS = int(os.environ.get("ATTENDANCE_HEAVY_WORKERS", 2))
+except ValueError as exc:
+    raise SystemExit(f"attendance: not starting: {exc}") from None
+try:
     security.trusted_proxies(os.environ.get("ATTENDANCE_TRUSTED_PROXIES"))
 except security.ProxySettingError as exc:
     raise SystemExit(f"attendance: not starting: {exc}") from None
@@ -123,7 +130,8 @@ def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's hook signature
 
     server.job_workers = embedded.start()
     if LANE == "front":
-        server.heavy_lane = lanes.start(int(os.environ.get("ATTENDANCE_HEAVY_WORKERS", 2)))
+        server.heavy_lane = lanes.start(HEAVY_WORKERS)
+        lanes.make_slots(HEAVY_WORKERS, CONVERSION_QUEUE)  # before the workers fork: they share it
         os.environ["ATTENDANCE_HEAVY_LANE"] = server.heavy_lane.socket_path
 
 

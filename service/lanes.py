@@ -42,6 +42,32 @@ HEAVY_PATHS = frozenset({"/api/v1/bundles", "/api/v1/bundles/verify", "/download
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
+# The heavy lane's places, shared by every front worker (made by the front master before it forks them):
+# each heavy worker converting one call and ATTENDANCE_CONVERSION_QUEUE calls waiting behind each. Past that,
+# a call is refused at once with 503 conversion_queue_full and Retry-After (load shedding, as Gotenberg's
+# --libreoffice-max-queue-size), never left to wait in a socket's backlog: the heavy lane's sync workers take
+# one call each, so the converter's own queue there never fills.
+SLOTS: Any = None
+
+
+def queue_setting(value: str | None) -> int:
+    """Return ATTENDANCE_CONVERSION_QUEUE (calls waiting behind each converting worker, 0 to 100);
+    raise ValueError for anything else (the start stops)."""
+    text = "4" if value is None or value == "" else str(value).strip()
+    if not text.isdigit() or int(text) > 100:
+        shown = str(value)[:40]
+        raise ValueError(f"ATTENDANCE_CONVERSION_QUEUE {shown!r}: give a whole number from 0 to 100")
+    return int(text)
+
+
+def make_slots(heavy_workers: int, queue: int) -> Any:
+    """Return the front's shared count of heavy-lane places (a semaphore the forked workers inherit)."""
+    import multiprocessing
+
+    global SLOTS
+    SLOTS = multiprocessing.get_context("fork").BoundedSemaphore(heavy_workers * (1 + queue))
+    return SLOTS
+
 
 def heavy(method: str, path: str) -> bool:
     """Return whether a call belongs to the heavy lane: a letter (rendered, maybe converted), a bundle,
@@ -75,8 +101,13 @@ class _UnixConnection(http.client.HTTPConnection):
 class Router:
     """WSGI middleware of the front: heavy calls go to the heavy lane, the rest to the app here."""
 
-    def __init__(self, app: WsgiApp, socket_path: str, timeout: float = 120.0) -> None:
+    def __init__(
+        self, app: WsgiApp, socket_path: str, timeout: float = 120.0, slots: Any = None, events: Any = None
+    ) -> None:
         self.app, self.socket_path, self.timeout = app, socket_path, timeout
+        self.slots = slots if slots is not None else SLOTS
+        self.events = events  # service.observability.Metrics: in flight, shed
+        self.in_flight = 0  # this worker's calls in the heavy lane
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         environ.pop(_PEER_ENVIRON, None)  # only the front says who the peer is, and when it arrived
@@ -84,13 +115,33 @@ class Router:
         arrived = time.time()
         if not heavy(environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")):
             return self.app(environ, start_response)
+        if self.slots is not None and not self.slots.acquire(block=False):
+            if self.events is not None:
+                self.events.lane_shed()
+            return _queue_full(start_response)
+        self._count(+1)
         try:
             response, connection = self._forward(environ, arrived)
         except OSError:
+            self._release()
             return _unavailable(start_response)
+        except BaseException:
+            self._release()
+            raise
         headers = [(k, v) for k, v in response.getheaders() if k.lower() not in HOP_BY_HOP]
         start_response(f"{response.status} {response.reason}", headers)
-        return _body(response, connection)
+        return _body(response, connection, self._release)
+
+    def _count(self, change: int) -> None:
+        self.in_flight += change
+        if self.events is not None:
+            self.events.lane_in_flight(self.in_flight)
+
+    def _release(self) -> None:
+        """Give the call's place back (once its answer has been sent, or it failed)."""
+        self._count(-1)
+        if self.slots is not None:
+            self.slots.release()
 
     def _forward(
         self, environ: dict[str, Any], arrived: float
@@ -130,22 +181,38 @@ def _request_headers(environ: dict[str, Any]) -> Iterator[tuple[str, str]]:
                 yield name, value
 
 
-def _body(response: http.client.HTTPResponse, connection: _UnixConnection) -> Iterator[bytes]:
+def _body(
+    response: http.client.HTTPResponse, connection: _UnixConnection, done: Callable[[], None]
+) -> Iterator[bytes]:
     try:
         while chunk := response.read(CHUNK):
             yield chunk
     finally:
         connection.close()
+        done()
 
 
 def _unavailable(start_response: Callable[..., Any]) -> list[bytes]:
+    detail = "The workers that make letters and bundles are restarting; try again shortly."
+    return _problem(start_response, "conversion_unavailable", "PDF conversion unavailable", detail)
+
+
+def _queue_full(start_response: Callable[..., Any]) -> list[bytes]:
+    detail = (
+        "Every worker that makes letters, bundles and imports is busy and the queue behind them is full; "
+        "try again in a few seconds (a whole school's letters go as a job: POST /api/v1/batches)."
+    )
+    return _problem(start_response, "conversion_queue_full", "Too many letters are being converted", detail)
+
+
+def _problem(start_response: Callable[..., Any], code: str, title: str, detail: str) -> list[bytes]:
     body = json.dumps(
         {
-            "type": "https://attendance-paperwork.example/problems/conversion_unavailable",
-            "title": "PDF conversion unavailable",
+            "type": f"https://attendance-paperwork.example/problems/{code}",
+            "title": title,
             "status": 503,
-            "detail": "The workers that make letters and bundles are restarting; try again shortly.",
-            "code": "conversion_unavailable",
+            "detail": detail,
+            "code": code,
             "retry_after": 5,
         }
     ).encode()
@@ -176,12 +243,12 @@ class TrustFront:
         return self.app(environ, start_response)
 
 
-def wrap(app: WsgiApp) -> WsgiApp:
+def wrap(app: WsgiApp, events: Any = None) -> WsgiApp:
     """Return the WSGI app for this process's lane (set by the front master in the environment)."""
     if os.environ.get("ATTENDANCE_LANE") == "heavy":
         return TrustFront(app)
     if socket_path := os.environ.get("ATTENDANCE_HEAVY_LANE"):
-        return Router(app, socket_path)
+        return Router(app, socket_path, events=events)
     return app
 
 

@@ -191,6 +191,14 @@ class Metrics:
     def conversion_shed(self) -> None:
         self.shed.labels("converter").inc()
 
+    # The front's router (service.lanes.Router): its calls in the heavy lane, those it refused.
+    def lane_in_flight(self, count: int) -> None:
+        self.conversion_queue.labels("heavy_lane").set(count)
+
+    def lane_shed(self) -> None:
+        self.shed.labels("heavy_lane").inc()
+        self.failures.labels("conversion_queue_full").inc()
+
     def libreoffice_restarted(self, reason: str) -> None:
         self.libreoffice_restarts.labels(reason).inc()
 

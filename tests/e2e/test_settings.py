@@ -192,3 +192,12 @@ def test_behind_a_configured_proxy_the_csrf_cookie_is_secure():
         assert "Secure" in page.headers["set-cookie"] and "attendance_csrf=" in page.headers["set-cookie"]
         plain = httpx.get(f"{url}/upload", timeout=10)
         assert "Secure" not in plain.headers["set-cookie"]
+
+
+@pytest.mark.parametrize("queue", ["abc", "-1", "1000"])
+def test_a_bad_conversion_queue_setting_stops_the_start(queue):
+    with stopped(gunicorn({"ATTENDANCE_CONVERSION_QUEUE": queue})) as proc:
+        assert proc.wait(timeout=60) != 0
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+    assert "not starting: ATTENDANCE_CONVERSION_QUEUE" in out and "Listening at" not in out
