@@ -151,6 +151,11 @@ def child_exit(server, worker) -> None:  # noqa: ANN001 - gunicorn's hook signat
     from service.observability import process_exited
 
     process_exited(worker.pid)
+    if LANE == "front":
+        from service import lanes
+
+        if lanes.SLOTS is not None:
+            lanes.SLOTS.worker_exited(worker.pid)  # a worker killed mid-call gives its places back
     forget_process(os.environ.get("ATTENDANCE_ENGINES_DIR"), worker.pid)
 
 

@@ -60,12 +60,75 @@ def queue_setting(value: str | None) -> int:
     return int(text)
 
 
-def make_slots(heavy_workers: int, queue: int) -> Any:
-    """Return the front's shared count of heavy-lane places (a semaphore the forked workers inherit)."""
-    import multiprocessing
+class Places:
+    """The heavy lane's places, shared by the front's workers (made by the master before it forks them).
 
+    Who holds how many is recorded per worker, so the places of a worker killed mid-call are given back
+    (gunicorn's child_exit, `worker_exited`) instead of being lost until every call is shed.
+    """
+
+    MAX_WORKERS = 256
+
+    def __init__(self, count: int) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self.count = count
+        self.free = context.BoundedSemaphore(count)
+        self.held = context.Array("q", 2 * self.MAX_WORKERS)  # (pid, places held) pairs, with its own lock
+
+    def take(self) -> bool:
+        """Take a place if one is free, at once; return whether one was."""
+        if not self.free.acquire(block=False):
+            return False
+        self._record(os.getpid(), +1)
+        return True
+
+    def give(self) -> None:
+        """Give back a place this worker took."""
+        self._record(os.getpid(), -1)
+        self.free.release()
+
+    def worker_exited(self, pid: int) -> int:
+        """Give back every place a dead worker held; return how many."""
+        held = 0
+        lock = self.held.get_lock()
+        if lock.acquire(timeout=1):
+            try:
+                for i in range(0, len(self.held), 2):
+                    if self.held[i] == pid:
+                        held, self.held[i], self.held[i + 1] = self.held[i + 1], 0, 0
+                        break
+            finally:
+                lock.release()
+        for _ in range(held):
+            self.free.release()
+        return held
+
+    def _record(self, pid: int, change: int) -> None:
+        lock = self.held.get_lock()
+        if not lock.acquire(timeout=1):  # its holder died in these few lines: count without recording
+            return
+        try:
+            free = None
+            for i in range(0, len(self.held), 2):
+                if self.held[i] == pid:
+                    self.held[i + 1] += change
+                    if self.held[i + 1] <= 0:
+                        self.held[i], self.held[i + 1] = 0, 0
+                    return
+                if free is None and self.held[i] == 0:
+                    free = i
+            if free is not None and change > 0:
+                self.held[free], self.held[free + 1] = pid, change
+        finally:
+            lock.release()
+
+
+def make_slots(heavy_workers: int, queue: int) -> Places:
+    """Make the front's shared heavy-lane places (before the workers fork: they inherit them)."""
     global SLOTS
-    SLOTS = multiprocessing.get_context("fork").BoundedSemaphore(heavy_workers * (1 + queue))
+    SLOTS = Places(heavy_workers * (1 + queue))
     return SLOTS
 
 
@@ -115,7 +178,7 @@ class Router:
         arrived = time.time()
         if not heavy(environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")):
             return self.app(environ, start_response)
-        if self.slots is not None and not self.slots.acquire(block=False):
+        if self.slots is not None and not self.slots.take():
             if self.events is not None:
                 self.events.lane_shed()
             return _queue_full(start_response)
@@ -141,7 +204,7 @@ class Router:
         """Give the call's place back (once its answer has been sent, or it failed)."""
         self._count(-1)
         if self.slots is not None:
-            self.slots.release()
+            self.slots.give()
 
     def _forward(
         self, environ: dict[str, Any], arrived: float
