@@ -18,6 +18,7 @@ from service.imports.run import answer
 from service.imports.run import prepare
 from service.imports.scan import run
 from service.problems import Problem
+from service.web import words
 from service.web.pages import Link
 
 # The school block of the `case` part, as form fields: (key, label, hint).
@@ -88,7 +89,7 @@ def scan(form: Mapping[str, str], export: bytes | None, pupils: bytes | None) ->
 
 def page(found: Mapping[str, Any]) -> ScanPage:
     """Return the scan page of an import's answer (cases, scan, errors, source)."""
-    titles = {d.id: d.title for d in forms.all()}
+    titles = {d.id: words.title(d.id) for d in forms.all()}
     rows = []
     for n, (case, row) in enumerate(zip(found["cases"], found["scan"], strict=True)):
         mine = [e for e in found["errors"] if e["path"].startswith(f"pupils[{n}]")]

@@ -24,6 +24,7 @@ from service.case import Attachment
 from service.problems import Problem
 from service.report import ChecklistItem
 from service.report import Issue
+from service.web import history
 from service.web import outcome
 from service.web import summary
 from service.web import words
@@ -106,6 +107,7 @@ class ReportPage:
     attachments: tuple[AttachmentEntry, ...]
     documents: tuple[DocumentChoice, ...]
     bundle_reasons: tuple[str, ...] = field(default=())
+    history: history.Form | None = None
 
 
 def report(
@@ -114,6 +116,7 @@ def report(
     pdf_letters: bool,
     failure: Problem | None = None,
     too_big: str | None = None,
+    entered: history.Form | None = None,
 ) -> ReportPage:
     """Return the report page of a case: the report for the council's request form when one fits."""
     base = evaluate(data, uploaded)
@@ -134,13 +137,15 @@ def report(
             base.council,
             base.decisions,
             outcome.Context(
-                bool(done.errors), missing, form.title if form else None, _blocked_people(blocked)
+                bool(done.errors), missing, words.title(form.id) if form else None, _blocked_people(blocked)
             ),
         )
         if base.case is not None and base.council is not None and base.decisions is not None
         else None
     )
     failure_links = _failure_links(failure, anchors, data)
+    if entered is not None:  # what the officer typed into the history form and must correct, first
+        failure_links = [Link(t, f"#{f}", "history_entry") for f, t in entered.links] + failure_links
     if blocked:  # "no form fits" says nothing an officer can act on: the blocked links say who and why
         failure_links = [link for link in failure_links if link.code != "no_request_document"]
     return ReportPage(
@@ -149,12 +154,13 @@ def report(
         description=_describe(failure),
         warnings=tuple(_issue_links(done.warnings, anchors, data)),
         outcome=found,
-        request_form=form.title if form else None,
+        request_form=words.title(form.id) if form else None,
         tasks=tuple(_task(item, form) for item in checklist) if form else (),
         cards=cards,
         attachments=_attachments(base, data, uploaded),
         documents=_documents(base, pdf_letters, data),
         bundle_reasons=tuple(dict.fromkeys(link.text for link in own)) or (() if form else (str(NO_FORM),)),
+        history=entered,
     )
 
 
@@ -321,7 +327,7 @@ def _documents(base: Assessment, pdf_letters: bool, data: Mapping[str, Any]) -> 
         if not document.available:
             reasons += (_("This version of the service cannot produce it yet."),)
         outputs, note = _outputs(document, pdf_letters)
-        out.append(DocumentChoice(document.id, document.title, outputs, reasons, note))
+        out.append(DocumentChoice(document.id, words.title(document.id), outputs, reasons, note))
     return tuple(out)
 
 

@@ -69,6 +69,15 @@ class CarriedCase:
             for a in self.attachments
         ]
 
+    def with_attachments_inline(self) -> str:
+        """Return the case with the attachments uploaded on the pages added to its own (the contract's
+        `attachments`), so that one file holds everything the page holds."""
+        if not self.attachments:
+            return self.text
+        inline = self.data.get("attachments") if isinstance(self.data.get("attachments"), list) else []
+        carried = [json.loads(value) for value in self.hidden_attachments()]
+        return json.dumps({**self.data, "attachments": inline + carried}, ensure_ascii=False, indent=2)
+
     def carried_bytes(self) -> int:
         """Return about how many bytes the next post of the page will send."""
         encoded = sum(
@@ -132,7 +141,17 @@ def _case_text(form: Mapping[str, str], files: Mapping[str, FileStorage]) -> str
 
 
 def _uploads(files: MultiDict[str, FileStorage]) -> list[Attachment]:
-    return attachment_parts(files, skip_empty=True)
+    # The history form's own file inputs (`history-letter-copy`) are read by service/web/history.py.
+    mine = MultiDict([(k, v) for k, v in files.items(multi=True) if not k.startswith("history-")])
+    return attachment_parts(mine, skip_empty=True)
+
+
+def changed(carried: CarriedCase, data: dict[str, Any], added: tuple[Attachment, ...]) -> CarriedCase:
+    """Return the case carried on with the officer's change (its history) and the attachments it adds."""
+    if data == carried.data and not added:
+        return carried
+    text = carried.text if data == carried.data else json.dumps(data, ensure_ascii=False, indent=2)
+    return CarriedCase(text, data, carried.attachments + added)
 
 
 def _decode(value: str) -> Attachment:

@@ -18,6 +18,7 @@ from service import councils
 from service import forms
 from service.web import language
 from service.web import people
+from service.web import words
 
 NOT_GIVEN = _l("Not given")
 
@@ -29,6 +30,7 @@ class Row:
     key: str
     lines: tuple[str, ...]
     anchor: str
+    remove: str | None = None  # a history entry's Remove button value: `previous_letters.0`
 
 
 @dataclass(frozen=True)
@@ -56,12 +58,20 @@ def cards(data: Mapping[str, Any], attachment_count: int) -> tuple[tuple[Card, .
         anchors[card_path] = anchor(card_path)
         for _key, _value, paths in rows:
             anchors.update({path: anchor(paths[0]) for path in paths})
-        out.append(Card(title, anchor(card_path), tuple(Row(k, v, anchor(p[0])) for k, v, p in rows)))
+        out.append(
+            Card(title, anchor(card_path), tuple(Row(k, v, anchor(p[0]), _removal(p[0])) for k, v, p in rows))
+        )
     anchors["attachments"] = "case-attachments"
     anchors.update({f"attachments[{n}]": anchor(f"attachments[{n}]") for n in range(attachment_count)})
     return tuple(out), anchors
 
 
+def _removal(path: str) -> str | None:
+    found = HISTORY_ENTRY.match(path)
+    return f"{found.group(1)}.{found.group(2)}" if found else None
+
+
+HISTORY_ENTRY = re.compile(r"^(previous_[a-z_]+)\[(\d+)\]$")
 RowSpec = tuple[str, tuple[str, ...], tuple[str, ...]]  # key, value lines, JSON paths (the first: its id)
 CardSpec = tuple[str, str, list[RowSpec]]
 ABSENCE_TYPES = {"holiday": _l("Holiday in term time"), "irregular": _l("Irregular attendance")}
@@ -127,34 +137,49 @@ def _absence(data: Mapping[str, Any]) -> CardSpec:
 
 
 def _history(data: Mapping[str, Any]) -> CardSpec:
-    """The case's history: earlier penalty notices, Notices to Improve and letters, by person and date."""
-    notices = [
-        _("%(parent)s, for %(pupil)s: issued on %(date)s", **_pair(data, n), date=_text(n.get("issued_on")))
-        for n in map(_dict, _list(data.get("previous_penalty_notices")))
-    ]
-    improve = [
-        _(
-            "%(parent)s, for %(pupil)s: issued on %(date)s, improvement period ended %(end)s",
-            **_pair(data, n),
-            date=_text(n.get("issued_on")),
-            end=_text(n.get("period_end")),
+    """The case's history, an entry a row (each with its Remove button): earlier penalty notices, Notices
+    to Improve and letters, by person and date, and why support was not appropriate."""
+    rows: list[RowSpec] = []
+    for n, item in enumerate(map(_dict, _list(data.get("previous_penalty_notices")))):
+        text = _(
+            "%(parent)s, for %(pupil)s: issued on %(date)s",
+            **_pair(data, item),
+            date=_text(item.get("issued_on")),
         )
-        for n in map(_dict, _list(data.get("previous_notices_to_improve")))
-    ]
-    letters = [
-        _("%(letter)s, sent on %(date)s", letter=_document(n.get("document")), date=_text(n.get("sent_on")))
-        + "".join(f" ({w})" for w in [_to_whom(data, n)] if w)
-        for n in map(_dict, _list(data.get("previous_letters")))
-    ]
+        rows.append(_entry(_("Earlier penalty notice"), text, f"previous_penalty_notices[{n}]"))
+    for n, item in enumerate(map(_dict, _list(data.get("previous_notices_to_improve")))):
+        text = _(
+            "%(parent)s, for %(pupil)s: issued on %(date)s, improvement period ended %(end)s",
+            **_pair(data, item),
+            date=_text(item.get("issued_on")),
+            end=_text(item.get("period_end")),
+        )
+        rows.append(_entry(_("Earlier Notice to Improve"), text, f"previous_notices_to_improve[{n}]"))
+    for n, item in enumerate(map(_dict, _list(data.get("previous_letters")))):
+        text = _(
+            "%(letter)s, sent on %(date)s",
+            letter=_document(item.get("document")),
+            date=_text(item.get("sent_on")),
+        ) + "".join(f" ({w})" for w in [_to_whom(data, item)] if w)
+        rows.append(_entry(_("Letter already sent"), text, f"previous_letters[{n}]"))
+    if not rows:
+        rows.append(
+            _row(
+                _("Earlier notices and letters"),
+                _("None: add them under “Add to the case’s history”"),
+                "previous_penalty_notices",
+                "previous_notices_to_improve",
+                "previous_letters",
+            )
+        )
     reason = _dict(data.get("support_not_appropriate")).get("reason")
-    rows = [
-        _row(_("Earlier penalty notices"), notices or _("None"), "previous_penalty_notices"),
-        _row(_("Earlier Notices to Improve"), improve or _("None"), "previous_notices_to_improve"),
-        _row(_("Letters already sent"), letters or _("None"), "previous_letters"),
-    ]
     if reason:
-        rows.append(_row(_("Why support was not appropriate"), reason, "support_not_appropriate"))
+        rows.append(_row(_("Why a Notice to Improve is not appropriate"), reason, "support_not_appropriate"))
     return _("History"), "history", rows
+
+
+def _entry(key: str, text: str, path: str) -> RowSpec:
+    return str(key), (text,), (path, path.split("[")[0])
 
 
 def _pair(data: Mapping[str, Any], item: Mapping[str, Any]) -> dict[str, str]:
@@ -176,10 +201,7 @@ def _to_whom(data: Mapping[str, Any], item: Mapping[str, Any]) -> str:
 
 
 def _document(document_id: Any) -> str:
-    try:
-        return forms.get(str(document_id)).title
-    except forms.UnknownDocument:
-        return _("a letter")
+    return words.title(str(document_id)) if str(document_id) in forms.ids() else _("a letter")
 
 
 def _attendance(data: Mapping[str, Any]) -> CardSpec:

@@ -34,6 +34,7 @@ from service.problems import CannotProduce
 from service.problems import Problem
 from service.web import blp
 from service.web import csrf
+from service.web import history
 from service.web import imports
 from service.web import language
 from service.web import pages
@@ -122,7 +123,8 @@ def report() -> tuple[str, int]:
         carried = state.read(request.form, request.files)
     except Problem as problem:
         return render_template("web/upload.html", problem=problem, councils=councils.all()), problem.status
-    return _report(carried)
+    found = history.change(carried.data, request.form, request.files)
+    return _report(state.changed(carried, found.data, found.attachments), history_errors=found.errors)
 
 
 @blp.post("/download")
@@ -154,6 +156,14 @@ def bundle() -> Response | tuple[str, int]:
     return downloads.download(downloads.stream(archive), name, "application/zip")
 
 
+@blp.post("/case-file")
+def case_file() -> Response:
+    """Send the case as the page holds it (history added, the page's attachments inline), to keep."""
+    carried = state.read(request.form, request.files, uploads=False)
+    name = bundles.archive_name(carried.data).removesuffix("-bundle.zip") + "-case.json"
+    return downloads.download(carried.with_attachments_inline().encode(), name, "application/json")
+
+
 @blp.get("/import")
 def import_form() -> str:
     """The export form: the council, the school, and the CTF or CSV export."""
@@ -176,14 +186,24 @@ def import_scan() -> tuple[str, int]:
     return render_template("web/scan.html", page=page), 200
 
 
-def _report(carried: state.CarriedCase, failure: Exception | None = None) -> tuple[str, int]:
+def _report(
+    carried: state.CarriedCase,
+    failure: Exception | None = None,
+    history_errors: tuple[history.FieldError, ...] = (),
+) -> tuple[str, int]:
     language.suggest_welsh(pages.welsh_council(carried.data))
     problem = problems.from_exception(failure) if failure else None
     engines = current_app.extensions["engines"]
     page = pages.report(
-        carried.data, carried.attachments, engines.converter.available()[0], problem, _too_big(carried)
+        carried.data,
+        carried.attachments,
+        engines.converter.available()[0],
+        problem,
+        _too_big(carried),
+        history.form(carried.data, request.form, history_errors),
     )
-    return render_template("web/report.html", page=page, carried=carried), problem.status if problem else 200
+    status = problem.status if problem else (400 if history_errors else 200)
+    return render_template("web/report.html", page=page, carried=carried), status
 
 
 def _too_big(carried: state.CarriedCase) -> str | None:

@@ -50,6 +50,26 @@ FIELDS = {
     "class_average_sessions_missed": _l("class average of sessions missed"),
 }
 
+# Each document's title on the pages, by its id (the domain's titles are English; the id is the key).
+TITLES = {
+    "attendance-certificate": _l("Attendance certificate built from the register"),
+    "attendance-letter-1": _l("First attendance concern letter, with a chart"),
+    "attendance-letter-2": _l("Second attendance letter, inviting to an attendance meeting"),
+    "dorset-holiday": _l("School attendance request for penalty notice – holiday"),
+    "dorset-warning": _l("School attendance request for penalty notice warning"),
+    "generic-request": _l("Request for a penalty notice"),
+    "leave-refusal": _l("Leave of absence refusal letter"),
+    "notice-to-improve": _l("Notice to improve school attendance"),
+    "pn3": _l("School notification of unauthorised leave of absence (PN3)"),
+}
+
+
+def title(document_id: str) -> str:
+    """Return a document's title in the page's language (the domain's English title for one not listed)."""
+    found = TITLES.get(document_id)
+    return str(found) if found is not None else forms.get(document_id).title
+
+
 # Sentences of our own for the codes officers meet most (each says what to do).
 OWN: dict[str, Callable[[str], str]] = {
     "required": lambda field: _("Enter the %(field)s", field=field),
@@ -130,7 +150,7 @@ def plain(message: str) -> str:
         lambda m: str(FIELDS.get(m.group(0).split(".")[-1].split("[")[0], _("a detail"))), message
     )
     message = FIELD_NAME.sub(lambda m: str(FIELDS.get(m.group(0), m.group(0).replace("_", " "))), message)
-    titles = {d.id: d.title for d in forms.all()}
+    titles = {d.id: title(d.id) for d in forms.all()}
     return re.sub(
         r"(?<![\w-])("
         + "|".join(re.escape(i) for i in sorted(titles, key=len, reverse=True))

@@ -380,3 +380,36 @@ def test_welsh_family_in_the_vale_of_glamorgan_in_welsh(officer):
     assert "What the case allows" in page.inner_text("#outcome")
     officer.look("16-welsh-case-in-english")
     no_violations(officer)
+
+
+def test_history_entered_on_the_page_comes_back_in_the_outcome(officer):
+    page = officer.page
+    page.goto(officer.base + "/upload")
+    page.set_input_files("#case", case_file(example("wiltshire-irregular-marks")))
+    officer.submit("button:has-text('Check the case')")
+    assert "a Notice to Improve comes first" in page.inner_text("#outcome-pupil-0")
+    page.select_option("#history-notice_to_improve-parent", label="Marta Kowalczyk, mother")
+    page.select_option("#history-notice_to_improve-pupil", label="Tomasz Kowalczyk-Reid")
+    page.fill("#history-notice_to_improve-issued_on-day", "1")
+    page.fill("#history-notice_to_improve-issued_on-month", "6")
+    page.fill("#history-notice_to_improve-issued_on-year", "2026")
+    officer.submit("button:has-text('Add the Notice to Improve')")
+    # the end of its period is missing: the error summary links to the field, the typed values are kept
+    assert page.title() == f"Error: Check the case – {TITLE}"
+    assert officer.summary_focused()
+    page.click(".govuk-error-summary a[href='#history-notice_to_improve-period_end-day']")
+    assert page.evaluate("document.activeElement.id") == "history-notice_to_improve-period_end-day"
+    assert page.input_value("#history-notice_to_improve-issued_on-year") == "2026"
+    officer.look("17-history-error")
+    page.fill("#history-notice_to_improve-period_end-day", "13")
+    page.fill("#history-notice_to_improve-period_end-month", "7")
+    page.fill("#history-notice_to_improve-period_end-year", "2026")
+    officer.submit("button:has-text('Add the Notice to Improve')")
+    assert page.title() == f"Check the case – {TITLE}"
+    assert "Penalty notice 1: £80" in page.inner_text("#outcome-pupil-0")
+    assert "improvement period ended 13 July 2026" in page.inner_text("#case-history")
+    officer.look("18-history-added")
+    name, content = officer.download("button:has-text('Download the case file (JSON)')")
+    assert name.endswith("-case.json")
+    assert json.loads(content)["previous_notices_to_improve"][0]["issued_on"] == "2026-06-01"
+    no_violations(officer)
