@@ -7,10 +7,12 @@ and parents are. Each row's button posts that pupil's case to the report page, i
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from service import forms
@@ -48,6 +50,7 @@ class ScanRow:
     flags: str
     allowed: tuple[str, ...]
     problems: tuple[str, ...]
+    warnings: tuple[str, ...]
     case: str
 
 
@@ -58,6 +61,8 @@ class ScanPage:
     source: str
     rows: tuple[ScanRow, ...]
     notes: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+    marks: bool = False
 
     @property
     def over_threshold(self) -> int:
@@ -84,15 +89,17 @@ def scan(form: Mapping[str, str], export: bytes | None, pupils: bytes | None) ->
         )
     which = kind(export)
     given, parsed = prepare(which, case_part(form), export, pupils if which == "csv" else None)
-    return page(answer(parsed, run(parsed, given)))
+    marks = form.get("marks") == "true"  # each case carries the window's register (#12: the scan from marks)
+    return page(answer(parsed, run(parsed, given, marks)), marks)
 
 
-def page(found: Mapping[str, Any]) -> ScanPage:
-    """Return the scan page of an import's answer (cases, scan, errors, source)."""
+def page(found: Mapping[str, Any], marks: bool = False) -> ScanPage:
+    """Return the scan page of an import's answer (cases, scan, errors, warnings, source)."""
     titles = {d.id: words.title(d.id) for d in forms.all()}
     rows = []
     for n, (case, row) in enumerate(zip(found["cases"], found["scan"], strict=True)):
-        mine = [e for e in found["errors"] if e["path"].startswith(f"pupils[{n}]")]
+        mine = [e for e in found["errors"] if _about(e, n)]
+        cautions = [w for w in found.get("warnings", []) if _about(w, n)]
         rows.append(
             ScanRow(
                 name=str(row.get("name", "")),
@@ -101,12 +108,19 @@ def page(found: Mapping[str, Any]) -> ScanPage:
                 unauthorised=str(row.get("unauthorised_sessions_in_window", "")),
                 flags=_flags(row),
                 allowed=tuple(titles.get(d, d) for d in row.get("documents_allowed", [])),
-                problems=tuple(_line(e) for e in mine),
+                problems=tuple(_line(e, case) for e in mine),
+                warnings=tuple(_line(w, case) for w in cautions),
                 case=json.dumps(case, ensure_ascii=False),
             )
         )
-    notes = tuple(_line(e) for e in found["errors"] if not e["path"].startswith("pupils["))
-    return ScanPage(_source(found.get("source") or {}), tuple(rows), notes)
+    notes = tuple(_line(e, {}) for e in found["errors"] if not e["path"].startswith("pupils["))
+    warnings = tuple(_line(w, {}) for w in found.get("warnings", []) if not w["path"].startswith("pupils["))
+    return ScanPage(_source(found.get("source") or {}), tuple(rows), notes, warnings, marks)
+
+
+def _about(issue: Mapping[str, Any], n: int) -> bool:
+    """Return whether an import issue is about the export's pupil n (`pupils[n]`, `pupils[n].…`)."""
+    return re.match(rf"^pupils\[{n}\](?:$|[.\[])", issue.get("path", "")) is not None
 
 
 def form_errors(problem: Problem) -> list[Link]:
@@ -127,23 +141,38 @@ def _field(path: str) -> str:
 
 
 def _percent(value: Any) -> str:
-    return f"{value}%" if isinstance(value, int | float) else "Not known"
+    return f"{value}%" if isinstance(value, int | float) else _("Not known")
 
 
 def _flags(row: Mapping[str, Any]) -> str:
     if row.get("severe_absence"):
-        return "Severe absence"
-    return "Persistent absence" if row.get("persistent_absence") else ""
+        return _("Severe absence")
+    return _("Persistent absence") if row.get("persistent_absence") else ""
 
 
-def _line(error: Mapping[str, Any]) -> str:
-    where = f"Line {error['line']}: " if error.get("line") else ""
-    return f"{where}{error.get('message', '')}"
+def _line(issue: Mapping[str, Any], case: Mapping[str, Any]) -> str:
+    """Return an import issue in words: its line, whom it is about in the pupil's case, what to do."""
+    path = re.sub(r"^pupils\[\d+\]\.?", "", issue.get("path", ""))  # the row is the pupil: path in their case
+    text = words.issue(case, path, issue.get("code", ""), issue.get("message", ""))
+    return _("Line %(line)s: %(text)s", line=issue["line"], text=text) if issue.get("line") else text
 
 
 def _source(source: Mapping[str, Any]) -> str:
     if source.get("kind") == "ctf":
-        return (
-            f"Common Transfer File {source.get('version', '')} from {source.get('school_name', 'the school')}"
+        return _(
+            "Common Transfer File %(version)s from %(school)s",
+            version=source.get("version", ""),
+            school=source.get("school_name") or _("the school"),
         )
-    return "CSV register" + (f" ({source['layout']})" if source.get("layout") else "")
+    layout = LAYOUTS.get(source.get("layout", ""), source.get("layout"))
+    return _("CSV register (%(layout)s)", layout=layout) if layout else _("CSV register")
+
+
+# The CSV register layouts (service/imports/csv_import.py LAYOUTS) as an officer knows them.
+LAYOUTS = {
+    "mark_strings": _l("a row of marks per pupil"),
+    "am_pm": _l("morning and afternoon marks by date"),
+    "sessions": _l("a row per session"),
+    "weekly": _l("a row per week"),
+    "totals": _l("attendance totals only"),
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 
@@ -60,7 +61,9 @@ def test_ctf_scan_lists_every_pupil_and_checks_one(officer, read):
 def test_a_pupils_problems_are_listed_with_their_line(officer, read):
     page = read(officer.post("/import", form(officer, file=school())))
     last_row = page.find("tr", class_="govuk-table__row")[-1]
-    assert "Line 9: This is not a UK phone number" in page.text_of(last_row)
+    assert "Line 9: Emma Langdon, mother: Enter a UK phone number, like 01632 960 001" in page.text_of(
+        last_row
+    )
 
 
 def test_csv_register_with_pupil_sheet(officer, read):
@@ -102,3 +105,54 @@ def test_no_personal_data_in_the_scan_pages_urls(officer):
     page = Page(officer.post("/import", form(officer, file=school())).get_data(as_text=True))
     for url in page.urls():
         assert "?" not in url and not [v for v in PERSONAL + ("Ashworth",) if v.lower() in url.lower()], url
+
+
+def test_warnings_are_shown_in_words_beside_their_pupil(officer, read):
+    from tests.imports.test_csv import SIMS_PUPILS as pupils
+
+    summary = (
+        "Student ID,UPN,Student Name,Year,Registration Form,Possible Sessions,Present Sessions,Authorised Absence,"
+        "Unauthorised Absence,Attendance %,Late Marks,Attendance Concern,Start Date,End Date\n"
+        f"A001,{upn(1)},Siân Prydderch,5,5P,320,284,18,18,88.6,7,Persistent Absence,01/09/2025,07/07/2026\n"
+        f"A002,{upn(2)},Zoë Fairweather,6,6F,320,300,9,10,94.2,0,No Concern,01/09/2025,07/07/2026\n"
+    )
+    response = officer.post("/import", form(officer, file=summary.encode(), pupils=pupils.encode()))
+    page = read(response)
+    assert response.status_code == 200
+    assert (
+        page.text_of(page.find("span", class_="govuk-caption-l")[0])
+        == "CSV register (attendance totals only)"
+    )
+    first, second = page.find("tr", class_="govuk-table__row")[1:]
+    assert "Check" not in page.text_of(first).replace("Check the case", "")
+    warning = page.text_of(second)
+    assert "Check" in warning and "Present sessions is 300; possible less the absences gives 301" in warning
+    assert "attendance.sessions_present" not in warning and "totals_disagree" not in warning
+
+
+def test_the_register_marks_go_into_each_case_when_asked(officer, read):
+    plain = read(officer.post("/import", form(officer, file=school())))
+    assert "marks" not in json.loads(plain.find("button", name="case")[0].attrs["value"])["attendance"]
+
+    data = form(officer, file=school())
+    data["marks"] = "true"
+    page = read(officer.post("/import", data))
+    (box,) = read(officer.client.get("/import")).find("input", name="marks")
+    assert box.attrs["type"] == "checkbox" and box.attrs["value"] == "true"
+    assert "register marks of its window" in page.html
+    case = json.loads(page.find("button", name="case")[0].attrs["value"])
+    marks = case["attendance"]["marks"]
+    assert len(marks) > 50 and {"date", "session", "code"} <= set(marks[0])
+    report = officer.post("/report", {"csrf_token": officer.token, "case": json.dumps(case)})
+    checked = read(report)
+    offered = [b.attrs["value"] for b in checked.find("button", name="document")]
+    assert "attendance-certificate.pdf" in offered  # made from the register the case now carries
+    certificate = officer.post(
+        "/download",
+        {"csrf_token": officer.token, "case": json.dumps(case), "document": "attendance-certificate.pdf"},
+    )
+    assert certificate.status_code == 200
+    from pypdf import PdfReader
+
+    text = PdfReader(io.BytesIO(certificate.data)).pages[0].extract_text()
+    assert case["pupils"][0]["surname"] in text
