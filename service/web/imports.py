@@ -10,15 +10,20 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from service import forms
+from service.api.jobs import current_jobs
+from service.imports import batch
 from service.imports.run import answer
 from service.imports.run import prepare
 from service.imports.scan import run
+from service.jobs.queue import Status
+from service.jobs.work import Spec
 from service.problems import Problem
 from service.web import words
 from service.web.pages import Link
@@ -37,6 +42,15 @@ SCHOOL_FIELDS = (
         _l("Some councils copy their replies to them"),
     ),
 )
+
+
+# Refusals about the document asked for, and the field they point at.
+DOCUMENT_CODES = {
+    "document_not_for_council": "documents",
+    "unknown_document": "documents",
+    "unsupported_format": "format",
+    "conversion_unavailable": "format",
+}
 
 
 @dataclass(frozen=True)
@@ -71,9 +85,59 @@ class ScanPage:
 
 
 def case_part(form: Mapping[str, str]) -> dict[str, Any]:
-    """Return the API's `case` part from the form: the council, and the school fields filled in."""
-    school = {key: form.get(f"school-{key}", "").strip() for key, _, _ in SCHOOL_FIELDS}
-    return {"council": form.get("council", ""), "school": {k: v for k, v in school.items() if v}}
+    """Return the API's `case` part from the form: the council, and the school fields filled in (its
+    holidays, one a line, as the contract's `school.holidays`)."""
+    school: dict[str, Any] = {key: form.get(f"school-{key}", "").strip() for key, _, _ in SCHOOL_FIELDS}
+    school = {k: v for k, v in school.items() if v}
+    holidays = holiday_list(form.get("school-holidays", ""))
+    if holidays:
+        school["holidays"] = holidays
+    return {"council": form.get("council", ""), "school": school}
+
+
+HOLIDAY = re.compile(r"^\s*(\S+)\s*(?:to|-|–|—|i)\s*(\S+)\s*$", re.IGNORECASE)
+
+
+def holiday_list(text: str) -> list[dict[str, str]]:
+    """Return the holidays typed one a line ("21/12/2026 to 1/1/2027"); refuse a line not two dates."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        pair = HOLIDAY.match(line)
+        dates = [_day(pair.group(1)), _day(pair.group(2))] if pair else [None, None]
+        if dates[0] is None or dates[1] is None or dates[1] < dates[0]:
+            raise Problem(
+                422,
+                "invalid_holidays",
+                "School holidays not understood",
+                "",
+                {
+                    "errors": [
+                        {
+                            "path": "school.holidays",
+                            "code": "invalid_holidays",
+                            "message": _(
+                                "Line %(number)s of the school holidays: enter the first and last day, like "
+                                "21/12/2026 to 1/1/2027",
+                                number=number,
+                            ),
+                        }
+                    ]
+                },
+            )
+        found.append({"start": dates[0].isoformat(), "end": dates[1].isoformat()})
+    return found
+
+
+def _day(text: str) -> date | None:
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+        day, month, year = (int(p) for p in re.split(r"[/.]", text))
+        return date(year, month, day) if year > 1999 else None
+    except ValueError:
+        return None
 
 
 def kind(content: bytes) -> str:
@@ -91,6 +155,28 @@ def scan(form: Mapping[str, str], export: bytes | None, pupils: bytes | None) ->
     given, parsed = prepare(which, case_part(form), export, pupils if which == "csv" else None)
     marks = form.get("marks") == "true"  # each case carries the window's register (#12: the scan from marks)
     return page(answer(parsed, run(parsed, given, marks)), marks)
+
+
+def submit(form: Mapping[str, str], export: bytes | None, pupils: bytes | None, owner: str) -> Status:
+    """Start the job that makes the chosen document for every eligible pupil of an export (checked here
+    first, as the API does: a wrong council, school, document or export is refused now, not by a worker)."""
+    if not export:
+        raise Problem(
+            400, "file_missing", "No export", "Select the school's export: a CTF (XML) or a CSV file."
+        )
+    which = kind(export)
+    part = case_part(form)
+    given, _parsed = prepare(which, part, export, pupils if which == "csv" else None)
+    document_id = form.get("documents", "")
+    fmt = batch.check(document_id, form.get("format") or None, given)
+    spec = Spec(which, forms.get(document_id).id, fmt, part, owner)
+    return current_jobs().submit(spec, {"file": export, "pupils": pupils if which == "csv" else None})
+
+
+def documents() -> tuple[tuple[str, str], ...]:
+    """Return the documents an import can make for every eligible pupil (the letters and the Notice to
+    Improve; the council's request forms need attachments an export does not hold)."""
+    return tuple((d.id, words.title(d.id)) for d in forms.all() if isinstance(d, forms.Letter))
 
 
 def page(found: Mapping[str, Any], marks: bool = False) -> ScanPage:
@@ -125,15 +211,18 @@ def _about(issue: Mapping[str, Any], n: int) -> bool:
 
 def form_errors(problem: Problem) -> list[Link]:
     """Return a refused import's problems as links to the form fields they are about."""
-    issues = problem.extra.get("errors") or [
-        {"path": "file", "code": problem.code, "message": problem.detail}
-    ]
+    where = DOCUMENT_CODES.get(problem.code, "file")
+    issues = problem.extra.get("errors") or [{"path": where, "code": problem.code, "message": problem.detail}]
     return [Link(e["message"], "#" + _field(e["path"]), e["code"]) for e in issues]
 
 
 def _field(path: str) -> str:
     if path == "council":
         return "council"
+    if path in ("documents", "format"):
+        return path
+    if path.startswith("school.holidays"):
+        return "school-holidays"
     if path.startswith("school."):
         key = path.split(".")[1]
         return f"school-{key}" if key in {k for k, _, _ in SCHOOL_FIELDS} else "school-name"

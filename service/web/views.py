@@ -17,15 +17,18 @@ from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import session
 from flask import url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 
 from service import bundles
 from service import councils
 from service import problems
 from service.api import downloads
+from service.api.jobs import current_jobs
 from service.assessment import evaluate
 from service.documents import produce
 from service.engines import ConversionUnavailable
@@ -38,6 +41,7 @@ from service.web import history
 from service.web import imports
 from service.web import language
 from service.web import pages
+from service.web import progress
 from service.web import state
 
 log = logging.getLogger(__name__)
@@ -82,6 +86,7 @@ def page_globals() -> dict[str, Any]:
         "language": language.current(),
         "languages": language.LANGUAGES,
         "language_back": _back(),
+        "language_href": _language_href,
     }
 
 
@@ -92,6 +97,22 @@ RETURNS = {"start": "web.start", "upload": "web.upload", "import": "web.import_f
 def _back() -> str:
     here = request.endpoint if request.method == "GET" else None
     return next((name for name, endpoint in RETURNS.items() if endpoint == here), "upload")
+
+
+def _language_href(code: str) -> str:
+    """Return the language switch's link: back to this page (a job's progress page included)."""
+    if request.endpoint == "web.job" and request.method == "GET":
+        return url_for("web.language_job", code=code, job_id=request.view_args["job_id"])
+    return url_for("web.language_switch", code=code, back=_back())
+
+
+@blp.get("/language/<code>/job/<job_id>")
+def language_job(code: str, job_id: str) -> Response:
+    """Keep the chosen language and go back to the job's progress page."""
+    if code not in language.LANGUAGES:
+        abort(404)
+    language.choose(code)
+    return language.remember(redirect(url_for("web.job", job_id=job_id), 303))
 
 
 @blp.get("/language/<code>/<back>")
@@ -167,23 +188,67 @@ def case_file() -> Response:
 @blp.get("/import")
 def import_form() -> str:
     """The export form: the council, the school, and the CTF or CSV export."""
-    return render_template("web/import.html", fields=imports.SCHOOL_FIELDS, form={}, councils=councils.all())
+    return _import_form({}, [])
 
 
 @blp.post("/import")
-def import_scan() -> tuple[str, int]:
-    """Scan a school's export and list its pupils, each with a button to check their case."""
+def import_scan() -> tuple[str, int] | Response:
+    """Scan a school's export and list its pupils, each with a button to check their case; or, with a
+    document chosen, start the job that makes it for every eligible pupil and show its progress."""
     files = {name: upload.read() for name, upload in request.files.items() if upload.filename}
     try:
+        if request.form.get("documents"):
+            status = imports.submit(request.form, files.get("file"), files.get("pupils"), _job_owner())
+            return redirect(url_for("web.job", job_id=status.id), 303)
         page = imports.scan(request.form, files.get("file"), files.get("pupils"))
-    except Problem as problem:
-        errors = imports.form_errors(problem)
-        fields = imports.SCHOOL_FIELDS
-        page = render_template(
-            "web/import.html", fields=fields, form=request.form, errors=errors, councils=councils.all()
-        )
-        return page, problem.status
+    except (Problem, UnknownDocument) as exc:
+        problem = problems.from_exception(exc)
+        assert problem is not None
+        return _import_form(request.form, imports.form_errors(problem)), problem.status
     return render_template("web/scan.html", page=page), 200
+
+
+def _import_form(form: Any, errors: list[pages.Link]) -> str:
+    return render_template(
+        "web/import.html",
+        fields=imports.SCHOOL_FIELDS,
+        form=form,
+        errors=errors,
+        councils=councils.all(),
+        documents=imports.documents(),
+    )
+
+
+@blp.get("/jobs/<job_id>")
+def job(job_id: str) -> Response:
+    """A job's progress; while it runs the page reloads itself (no JavaScript) unless the officer stops it."""
+    found = progress.page(current_jobs().status(job_id, _job_owner()))
+    refreshing = found.active and request.args.get("refresh") != "off"
+    response = Response(
+        render_template("web/job.html", job=found, refreshing=refreshing, seconds=progress.REFRESH_SECONDS)
+    )
+    if refreshing:
+        response.headers["Refresh"] = str(progress.REFRESH_SECONDS)
+    return response
+
+
+@blp.post("/jobs/<job_id>/cancel")
+def job_cancel(job_id: str) -> Response:
+    """Cancel a job: its workers stop at the next pupil and what it made is deleted."""
+    current_jobs().cancel(job_id, _job_owner())
+    return redirect(url_for("web.job", job_id=job_id), 303)
+
+
+@blp.post("/jobs/<job_id>/download")
+def job_download(job_id: str) -> Response:
+    """Send the job's ZIP (its documents and summary.csv): once, then it is deleted."""
+    archive = current_jobs().take_result(job_id, _job_owner())
+    return downloads.download(downloads.stream(archive), f"documents-{job_id[:8]}.zip", "application/zip")
+
+
+def _job_owner() -> str:
+    generate_csrf()  # the session's CSRF secret exists from here on
+    return progress.owner(session["csrf_token"], current_app.config["SECRET_KEY"], g.get("caller"))
 
 
 def _report(

@@ -107,6 +107,10 @@ OWN: dict[str, Callable[[str], str]] = {
         "comes first. Add the earlier Notice to Improve to the case's history, or the school's reason why "
         "support is not appropriate"
     ),
+    "term_dates_required": lambda field: _(
+        "Add the school's holiday dates: the Notice to Improve counts its improvement period in school days"
+    ),
+    "not_allowed_by_rules": lambda field: _("The rules do not allow this document for this pupil"),
     "term_dates_unknown": lambda field: _(
         "Add the school's holiday dates, so that dates counted in school days skip the holidays"
     ),

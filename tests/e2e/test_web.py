@@ -8,6 +8,7 @@ removed at the end, so the suite's temp-file guard watches only the service.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import json
@@ -22,6 +23,7 @@ from typing import Any
 import docx
 import httpx
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from pypdf import PdfReader
 
 from service.case.fields import upn_check_letter
@@ -412,4 +414,80 @@ def test_history_entered_on_the_page_comes_back_in_the_outcome(officer):
     name, content = officer.download("button:has-text('Download the case file (JSON)')")
     assert name.endswith("-case.json")
     assert json.loads(content)["previous_notices_to_improve"][0]["issued_on"] == "2026-06-01"
+    no_violations(officer)
+
+
+def whole_school(count: int) -> bytes:
+    """Return a CTF of `count` pupils, every other one over the threshold (a Notice to Improve each)."""
+    from tests.imports.builders import contact
+    from tests.imports.builders import ctf
+    from tests.imports.builders import pupil
+    from tests.imports.builders import year_data
+    from tests.imports.test_batch import START
+    from tests.imports.test_batch import truant
+
+    pupils = []
+    for serial in range(1, count + 1):
+        days = (9, 10, 11, 12, 13) if serial % 2 else (9,)
+        pupils.append(
+            pupil(serial, ["Isla", "Leo", "Zoë", "Siân"][serial % 4], f"Ashworth-{serial}", dob="2016-03-14",
+                  year_group="5", contacts=(contact("Kate", f"Ashworth-{serial}"),),
+                  years=(year_data(2026, 100, 0, 10, START, truant(days)),))
+        )
+    return ctf(pupils)
+
+
+def test_a_whole_school_import_shows_its_progress_and_works_without_javascript(officer, browser):
+    from tests.imports.builders import COUNCIL_DEFAULTS
+
+    page = officer.page
+    page.goto(officer.base + "/import")
+    page.check("input[name=council][value=wiltshire]")
+    for key, value in COUNCIL_DEFAULTS["school"].items():
+        if isinstance(value, str):
+            page.fill(f"#school-{key}", value)
+    page.fill("#school-holidays", "21/12/2026 to 1/1/2027")
+    page.select_option("#documents", "notice-to-improve")
+    page.check("input[name=format][value=docx]")
+    page.set_input_files("#file", {"name": "school.xml", "mimeType": "text/xml", "buffer": whole_school(160)})
+    officer.submit("button:has-text('Scan the export')")
+    job = page.url
+    assert "/jobs/" in job and "?" not in job
+    assert page.title().startswith(("Waiting to start", "Making the documents"))
+    assert page.locator("progress#job-progress").count() == 1
+    page.screenshot(path=str(SHOTS / "19-import-progress-reloading.png"), full_page=True)
+    officer.submit("a:has-text('Stop reloading this page')")  # the officer can stop it (WCAG 2.2.1)
+    if page.title().startswith(("Waiting to start", "Making the documents")):
+        assert "This page no longer reloads itself." in page.inner_text("main")
+    officer.look("19-import-progress")
+
+    # Without JavaScript (the same browser session: the job is this session's), the page reloads itself
+    # (the Refresh header) until the documents are ready.
+    plain = browser.new_context(java_script_enabled=False)
+    plain.add_cookies(page.context.cookies())
+    reader = plain.new_page()
+    reader.goto(job)
+    assert reader.locator("progress#job-progress").count() == 1
+    with contextlib.suppress(PlaywrightTimeout):  # a fast machine may be done before a reload shows it running
+        reader.wait_for_selector("h1:has-text('Making the documents')", timeout=60_000)
+        reader.screenshot(path=str(SHOTS / "19-import-progress-running.png"), full_page=True)
+    reader.wait_for_selector("button:has-text('Download the documents (ZIP)')", timeout=180_000)
+    assert reader.title().startswith("The documents are ready")
+    bar = reader.locator("progress#job-progress")
+    assert bar.get_attribute("value") == bar.get_attribute("max") == "160"
+    assert "160 of 160 pupils checked, 80 documents made." in reader.inner_text("#job-counted")
+    reader.screenshot(path=str(SHOTS / "20-import-done-without-javascript.png"), full_page=True)
+    plain.close()
+
+    page.goto(job)
+    officer.look("20-import-done")
+    name, content = officer.download("button:has-text('Download the documents (ZIP)')")
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    letters = sorted(n for n in archive.namelist() if n.endswith(".docx"))
+    assert len(letters) == 80
+    first = "\n".join(p.text for p in docx.Document(io.BytesIO(archive.read(letters[0]))).paragraphs)
+    assert "Ashworth-" in first and "notice to improve" in first.lower()
+    page.reload()
+    assert page.title().startswith("The documents have been downloaded")
+    officer.look("21-import-downloaded")
     no_violations(officer)

@@ -19,9 +19,16 @@ from tests.web.conftest import Page
 SERVICE = "School attendance paperwork"
 
 
-def form(officer, **files: bytes) -> dict:
+def form(officer, holidays: bool = False, **files: bytes) -> dict:
+    """The import form filled in from the import tests' defaults (their holidays typed, when asked)."""
     data = {"csrf_token": officer.token, "council": COUNCIL_DEFAULTS["council"]}
-    data.update({f"school-{k}": v for k, v in COUNCIL_DEFAULTS["school"].items()})
+    school = COUNCIL_DEFAULTS["school"]
+    data.update({f"school-{k}": v for k, v in school.items() if isinstance(v, str)})
+    if holidays:
+        data["school-holidays"] = "\n".join(
+            "{} to {}".format(*(".".join(reversed(h[k].split("-"))) for k in ("start", "end")))
+            for h in school["holidays"]
+        )
     data.update({name: (io.BytesIO(content), f"{name}.dat") for name, content in files.items()})
     return data
 
@@ -53,9 +60,16 @@ def test_ctf_scan_lists_every_pupil_and_checks_one(officer, read):
     checked = read(report)
     assert report.status_code == 200
     assert checked.title.endswith(f"Check the case – {SERVICE}")
-    # The export has no holidays: the notice's end date cannot be counted (term_dates_required, issue 11).
+    # No holidays typed: the notice's end date cannot be counted (term_dates_required, issue 11).
     assert "notice-to-improve.docx" not in [b.attrs["value"] for b in checked.find("button", name="document")]
-    assert "does not run through a holiday" in report.get_data(as_text=True)
+    assert "the Notice to Improve counts its improvement period in school days" in report.get_data(as_text=True)
+
+    # With the school's holidays typed on the form, the case carries them and the notice is offered.
+    page = read(officer.post("/import", form(officer, holidays=True, file=school())))
+    case = json.loads(page.find("button", name="case")[0].attrs["value"])
+    assert case["school"]["holidays"] == [{"start": "2026-12-21", "end": "2027-01-01"}]
+    checked = read(officer.post("/report", {"csrf_token": officer.token, "case": json.dumps(case)}))
+    assert "notice-to-improve.docx" in [b.attrs["value"] for b in checked.find("button", name="document")]
 
 
 def test_a_pupils_problems_are_listed_with_their_line(officer, read):

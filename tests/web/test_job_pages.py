@@ -1,0 +1,116 @@
+"""A whole-school import with documents on the pages: a job whose progress page reloads itself without
+JavaScript, names the pupils with no document so far, offers the ZIP once, and can be cancelled."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+
+import docx
+
+from tests.imports.test_batch import school
+from tests.web.conftest import Page
+from tests.web.test_import_pages import form
+
+
+def start(officer, document: str = "notice-to-improve", **changes: str):
+    data = form(officer, holidays=True, file=school())
+    data.update({"documents": document, "format": "docx"})
+    data.update(changes)
+    return officer.post("/import", data)
+
+
+def until_done(client, url: str) -> tuple[Page, list]:
+    """Load the page as the browser would (it says when to come back), until it stops asking."""
+    seen = []
+    for _ in range(200):
+        response = client.get(url)
+        seen.append(response)
+        if "Refresh" not in response.headers:
+            return Page(response.get_data(as_text=True)), seen
+        time.sleep(int(response.headers["Refresh"]) / 10)
+    raise AssertionError("the job did not finish")
+
+
+def test_the_progress_page_reloads_itself_then_offers_the_documents_once(officer):
+    response = start(officer)
+    assert response.status_code == 303
+    url = response.headers["Location"]
+    assert url.startswith("/jobs/") and "?" not in url  # the job's random id only: no case data
+    page, seen = until_done(officer.client, url)
+    running = [r for r in seen if "Refresh" in r.headers]
+    for r in running:  # while it runs: a progress bar and a way to stop the reloading
+        shown = Page(r.get_data(as_text=True))
+        assert r.headers["Refresh"] == "3" and shown.find("progress")
+        assert f"{url}?refresh=off" in [a.attrs.get("href") for a in shown.find("a")]
+    assert page.title.startswith("The documents are ready")
+    (bar,) = page.find("progress")
+    assert (bar.attrs["max"], bar.attrs["value"]) == ("4", "4")
+    assert page.text_of(page.by_id("job-counted")) == "4 of 4 pupils checked, 2 documents made. (100%)"
+    failures = page.text_of(page.by_id("failures"))
+    assert "Noah Langdon 9 Enter a UK phone number" in failures  # the pupil, the line, what to correct
+    assert "invalid_phone" not in failures and "Leo" not in failures  # not allowed by the rules is no failure
+
+    (download,) = [f for f in page.find("form") if f.attrs["action"].endswith("/download")]
+    zipped = officer.post(download.attrs["action"], {"csrf_token": officer.token})
+    assert zipped.status_code == 200 and zipped.headers["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(zipped.data))
+    letters = [n for n in archive.namelist() if n.endswith(".docx")]
+    assert len(letters) == 2
+    texts = [
+        "\n".join(p.text for p in docx.Document(io.BytesIO(archive.read(n))).paragraphs) for n in letters
+    ]
+    # Isla's and Amelia's own notices; Leo is below the threshold, Noah's contact needs correcting
+    named = sorted(
+        n
+        for n in ("Isla Ashworth", "Leo Pemberton", "Amelia Whitlock", "Noah Langdon")
+        for t in texts
+        if n in t
+    )
+    assert named == ["Amelia Whitlock", "Isla Ashworth"]
+    assert "summary.csv" in archive.namelist()
+
+    again = officer.client.get(url)
+    assert "have been downloaded" in Page(again.get_data(as_text=True)).title
+    gone = officer.post(download.attrs["action"], {"csrf_token": officer.token})
+    assert gone.status_code == 410
+
+
+def test_a_job_can_be_cancelled_and_another_browser_cannot_see_it(officer, app):
+    url = start(officer).headers["Location"]
+    stranger = app.test_client()
+    assert stranger.get(url).status_code == 404  # bound to this browser's session
+    cancelled = officer.post(url + "/cancel", {"csrf_token": officer.token})
+    assert cancelled.status_code == 303
+    page = Page(officer.client.get(url).get_data(as_text=True))
+    assert page.title.startswith("Cancelled") and not page.find("progress")
+
+
+def test_stopping_the_reload_keeps_the_progress(officer):
+    url = start(officer).headers["Location"]
+    response = officer.client.get(url + "?refresh=off")
+    page = Page(response.get_data(as_text=True))
+    assert "Refresh" not in response.headers
+    if page.find("progress") and "ready" not in page.title:
+        assert "no longer reloads itself" in response.get_data(as_text=True)
+    until_done(officer.client, url)
+
+
+def test_a_document_the_council_does_not_take_is_refused_on_its_field(officer, read):
+    response = start(officer, document="dorset-holiday")
+    page = read(response)
+    assert response.status_code == 422
+    assert ("#documents", "document_not_for_council") in [
+        (a.attrs["href"], a.attrs["data-code"]) for a in page.error_links()
+    ]
+    assert "documents" in page.ids()
+
+
+def test_holidays_typed_wrong_are_refused_on_their_field(officer, read):
+    response = start(officer, **{"school-holidays": "21.12.2026 to 1.1.2027\nChristmas"})
+    page = read(response)
+    assert response.status_code == 422
+    (link,) = page.error_links()
+    assert link.attrs["href"] == "#school-holidays"
+    assert page.text_of(link).startswith("Line 2 of the school holidays")
