@@ -340,24 +340,44 @@ def test_three_siblings_one_under_five(officer):
     no_violations(officer)
 
 
+def letters(content: bytes) -> list[list[str]]:
+    """Return the letters of a DOCX (each starts on a new page: docxcompose's page breaks), as their lines."""
+    from docx.oxml.ns import qn
+
+    found: list[list[str]] = [[]]
+    for paragraph in docx.Document(io.BytesIO(content)).paragraphs:
+        if any(br.get(qn("w:type")) == "page" for br in paragraph._p.iter(qn("w:br"))):
+            found.append([])
+        if paragraph.text.strip():
+            found[-1].append(paragraph.text.strip())
+    return [lines for lines in found if lines]
+
+
 def test_separated_dorset_family_gets_a_letter_per_parent(officer):
     data = example("dorset-holiday-separated")
+    del data["absence"]["responsible_parent_ids"]  # both parents have parental responsibility: both liable
+    pupil_address = data["pupils"][0]["address"]
     page = officer.page
     page.goto(officer.base + "/upload")
     page.set_input_files("#case", case_file(data))
     officer.submit("button:has-text('Check the case')")
-    outcome = page.inner_text("#outcome")
-    liable = data["absence"].get("responsible_parent_ids") or [p["id"] for p in data["parents"]]
-    names = [p["full_name"] for p in data["parents"] if p["id"] in liable]
+    outcome = page.inner_text("#outcome-pupil-0")
     for parent in data["parents"]:
-        if parent["id"] in liable:
-            assert f"{parent['full_name']}, {parent['relationship']}" in outcome
+        assert f"{parent['full_name']}, {parent['relationship']}: Penalty notice 1: £80" in outcome
     officer.look("13-separated-family")
     name, content = officer.download("#downloads button[value='leave-refusal.docx']")
-    assert name.endswith(".docx")
-    text = "\n".join(p.text for p in docx.Document(io.BytesIO(content)).paragraphs)
-    for parent in names:  # each liable parent, at their own address, has a letter
-        assert text.count(f"Dear {parent.split()[0]}") + text.count(parent) >= 1, parent
+    assert name == "leave-refusal-oconnor-hughes-sian-2026-11-09.docx"
+    sent = letters(content)
+    assert len(sent) == len(data["parents"])  # one letter per liable parent, each on its own pages
+    for parent, letter in zip(data["parents"], sent, strict=True):
+        address = parent["address"] or pupil_address  # a parent with no address of their own lives with Siân
+        head = letter[: letter.index(f"Dear {parent['full_name']}")]
+        at = head.index(parent["full_name"])
+        lines = [address[k] for k in ("line1", "line2", "town", "postcode") if address.get(k)]
+        assert head[at + 1 : at + 1 + len(lines)] == lines  # at that parent's own address
+        others = [p for p in data["parents"] if p is not parent]
+        assert not [o for o in others if o["full_name"] in "\n".join(letter)]  # nobody else's letter
+        assert "Re: Siân O'Connor-Hughes" in letter
     no_violations(officer)
 
 
