@@ -22,6 +22,7 @@ from service.decisions import Notice
 from service.decisions import PupilDecision
 from service.text import pounds
 from service.web import language
+from service.web import notes
 from service.web import people
 
 VARIANTS = {
@@ -61,7 +62,7 @@ class Outcome:
     pupils: tuple[PupilOutcome, ...]
     improve: str
     steps: tuple[str, ...]
-    council_notes: tuple[str, ...]
+    council_notes: tuple[notes.Note, ...]
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def build(
         pupils=pupils,
         improve=_improve(decisions),
         steps=tuple(_steps(case, council, decisions, context)),
-        council_notes=council.notes,
+        council_notes=tuple(notes.note(n) for n in council.notes),
     )
 
 

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from service import forms
+from service.web import language
 from service.web import people
 
 # The detail a path's last name is about, as the page's rows name it.
@@ -107,6 +108,65 @@ OWN: dict[str, Callable[[str], str]] = {
         "comes first. Add the earlier Notice to Improve to the case's history, or the school's reason why "
         "support is not appropriate"
     ),
+    # What the rules and the attachment checks say most often beyond the fields above (their English
+    # messages, written for school systems, are the fallback for any other code).
+    "invalid_date": lambda field: _("Enter a real date"),
+    "end_before_start": lambda field: _("Check the dates: this one is before the date it should follow"),
+    "duplicate_id": lambda field: _(
+        "Two people in the case file have the same reference: correct it in the school's system"
+    ),
+    "unknown_parent": lambda field: _(
+        "This names a parent the case file does not list: correct it in the school's system"
+    ),
+    "totals_disagree": lambda field: _(
+        "The attendance totals disagree with the register marks: the marks are used. Check the totals in the "
+        "school's system"
+    ),
+    "totals_inconsistent": lambda field: _(
+        "The attendance figures do not add up: check them in the school's system"
+    ),
+    "as_of_before_absence_end": lambda field: _(
+        "The attendance figures are dated before the absence ended: export them again"
+    ),
+    "threshold_not_met": lambda field: _("The absence is below the council's threshold for a penalty notice"),
+    "threshold_window_unverified": lambda field: _(
+        "The absence spans more than 10 weeks: add the register marks (session by session) so that the 10 "
+        "school weeks can be counted"
+    ),
+    "third_offence": lambda field: _(
+        "A third penalty notice within three years cannot be issued: ask the council about other action, "
+        "such as a prosecution"
+    ),
+    "late_submission": lambda field: _(
+        "The council's deadline for this request may have passed: send it now"
+    ),
+    "attendance_year_to_date_unknown": lambda field: _(
+        "This school year's attendance is not known: add the register marks or this year's totals"
+    ),
+    "attachment_name_mismatch": lambda field: _(
+        "The certificate does not show the pupil's name: attach the certificate for this pupil"
+    ),
+    "attachment_stale": lambda field: _(
+        "The certificate is dated before the absence ended: attach a current one"
+    ),
+    "attachment_no_text": lambda field: _(
+        "The file has no text to read (a scan?): check that it shows the pupil's name"
+    ),
+    "attachment_encrypted": lambda field: _(
+        "The PDF is protected by a password: attach one without a password"
+    ),
+    "attachment_unreadable": lambda field: _("The file is not a PDF that can be read: attach the PDF again"),
+    "attachment_too_large": lambda field: _("The file is too big: at most 10 MB and 50 pages"),
+    "attachment_active_content": lambda field: _(
+        "The PDF carries active content (such as JavaScript or an embedded file): attach a plain PDF, for "
+        "example printed to PDF again"
+    ),
+    "invalid_characters": lambda field: (
+        _("Remove the control or unprintable characters from the %(field)s", field=field)
+        if field
+        else _("Remove the control or unprintable characters")
+    ),
+    "document_not_for_council": lambda field: _("This council does not take this document"),
     "term_dates_required": lambda field: _(
         "Add the school's holiday dates: the Notice to Improve counts its improvement period in school days"
     ),
@@ -115,6 +175,25 @@ OWN: dict[str, Callable[[str], str]] = {
         "Add the school's holiday dates, so that dates counted in school days skip the holidays"
     ),
 }
+# Codes whose domain message carries the case's own figures or the council's words (the totals that
+# disagree, the deadline, the date on a certificate): English pages keep it; Welsh pages say it in Welsh.
+DETAILED = frozenset(
+    {
+        "totals_disagree",
+        "totals_inconsistent",
+        "late_submission",
+        "threshold_window_unverified",
+        "attachment_stale",
+        "attachment_too_large",
+        "attachment_active_content",
+        "attachment_unreadable",
+        "attachment_encrypted",
+        "attachment_no_text",
+        "attachment_name_mismatch",
+        "third_offence",
+        "as_of_before_absence_end",
+    }
+)
 PATHS = (
     (re.compile(r"\s*\((?:parents|pupils)\[\d+\]\)"), ""),
     (re.compile(r"\bschool\.holidays\b"), _l("the school's holiday dates")),
@@ -141,7 +220,11 @@ def issue(data: Mapping[str, Any], path: str, code: str, message: str) -> str:
     """Return an issue as the page says it: "Sarah Brown, mother: Enter a real postcode, like SN15 1ER"."""
     field = _field(path)
     own = OWN.get(code)
+    if code in DETAILED and language.current() != "cy":
+        own = None  # the domain's own words carry the figures: kept on English pages
     text = own(field) if own and (field or code not in ("required", "blank")) else plain(message)
+    if own and path.startswith("attachments[") and ": " in message:
+        text = f"{message.partition(': ')[0]}: {text}"  # the file's name (pages._named) stays in front
     who = _who(data, path)
     return f"{who}: {text}" if who and who not in text else text
 
