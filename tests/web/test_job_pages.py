@@ -114,3 +114,14 @@ def test_holidays_typed_wrong_are_refused_on_their_field(officer, read):
     (link,) = page.error_links()
     assert link.attrs["href"] == "#school-holidays"
     assert page.text_of(link).startswith("Line 2 of the school holidays")
+
+
+def test_the_job_and_scan_pages_speak_plain_words_in_english_and_welsh(officer, read):
+    from tests.web.test_officer_words import assert_plain
+
+    for accept in ("en", "cy"):
+        officer.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = accept
+        page, _seen = until_done(officer.client, start(officer).headers["Location"])
+        assert page.find("html")[0].attrs["lang"] == accept and page.find("progress")
+        assert_plain(page, {})
+        assert_plain(read(officer.post("/import", form(officer, holidays=True, file=school()))), {})
