@@ -173,6 +173,58 @@ def submit(form: Mapping[str, str], export: bytes | None, pupils: bytes | None, 
     return current_jobs().submit(spec, {"file": export, "pupils": pupils if which == "csv" else None})
 
 
+def submit_cases(texts: list[tuple[str, bytes]], form: Mapping[str, str], owner: str) -> Status:
+    """Start the job that makes one document for each uploaded case file (POST /batches, on the pages)."""
+    from service.api.jobs import MAX_CASES
+    from service.web.state import case_object
+
+    if not texts or len(texts) > MAX_CASES:
+        raise Problem(
+            400,
+            "batch_size",
+            "Batch size refused",
+            _("Choose between 1 and %(count)s case files.", count=MAX_CASES),
+            {
+                "errors": [
+                    {"path": "cases", "code": "batch_size", "message": _("Choose the case files (JSON)")}
+                ]
+            },
+        )
+    cases = []
+    for name, raw in texts:
+        try:
+            cases.append(case_object(raw.decode("utf-8-sig")))
+        except (Problem, UnicodeDecodeError):
+            message = _("%(file)s is not a case file (JSON): export it again", file=name[-80:])
+            raise Problem(
+                400,
+                "invalid_json",
+                "Not a case file",
+                message,
+                {"errors": [{"path": "cases", "code": "invalid_json", "message": message}]},
+            ) from None
+    choice = form.get("document", "")
+    if choice not in forms.ids():
+        message = _("Choose the document to make")
+        raise Problem(
+            400,
+            "unknown_document",
+            "No document",
+            message,
+            {"errors": [{"path": "document", "code": "required", "message": message}]},
+        )
+    document = forms.get(choice)
+    fmt = batch.output_format(
+        document, form.get("format") if form.get("format") in document.outputs else None, "pdf"
+    )
+    return current_jobs().submit(Spec("cases", document.id, fmt, {}, owner), {"cases": cases})
+
+
+def all_documents() -> tuple[tuple[str, str], ...]:
+    """Return every document, by title, for a batch of case files."""
+    return tuple((d.id, words.title(d.id)) for d in forms.all())
+
+
 def documents() -> tuple[tuple[str, str], ...]:
     """Return the documents an import can make for every eligible pupil (the letters and the Notice to
     Improve; the council's request forms need attachments an export does not hold)."""
@@ -219,7 +271,7 @@ def form_errors(problem: Problem) -> list[Link]:
 def _field(path: str) -> str:
     if path == "council":
         return "council"
-    if path in ("documents", "format"):
+    if path in ("documents", "format", "cases", "document"):
         return path
     if path.startswith("school.holidays"):
         return "school-holidays"

@@ -26,7 +26,8 @@ REFRESH_SECONDS = 3
 
 @dataclass(frozen=True)
 class Failure:
-    """A pupil the job could not make a document for: who (name and line of the export) and why."""
+    """A pupil the job could not make a document for: who, where (the export's line, or the case's number in
+    a batch of case files) and why."""
 
     pupil: str
     line: str
@@ -109,10 +110,11 @@ def _failure(found: Mapping[str, Any]) -> Failure:
     reasons = tuple(dict.fromkeys(words.issue({}, "", code, code) for code in codes)) or (
         _("The document could not be made"),
     )
-    line = found.get("line")
+    line, item = found.get("line"), int(found.get("item", 0)) + 1
+    where = _("Line %(line)s", line=line) if line else _("Case %(number)s", number=item)
     return Failure(
-        pupil=str(found.get("name") or _("Pupil %(number)s", number=int(found.get("item", 0)) + 1)),
-        line=str(line) if line else "",
+        pupil=str(found.get("name") or _("Pupil %(number)s", number=item)),
+        line=where,
         reasons=reasons,
     )
 

@@ -91,7 +91,12 @@ def page_globals() -> dict[str, Any]:
 
 
 # The pages the language switch returns to (GET pages, no case data); from any other page, the upload page.
-RETURNS = {"start": "web.start", "upload": "web.upload", "import": "web.import_form"}
+RETURNS = {
+    "start": "web.start",
+    "upload": "web.upload",
+    "import": "web.import_form",
+    "batch": "web.batch_form",
+}
 
 
 def _back() -> str:
@@ -216,6 +221,33 @@ def _import_form(form: Any, errors: list[pages.Link]) -> str:
         errors=errors,
         councils=councils.all(),
         documents=imports.documents(),
+    )
+
+
+@blp.get("/batch")
+def batch_form() -> str:
+    """The batch form: many case files, one document each, as a job."""
+    return _batch_form({}, [])
+
+
+@blp.post("/batch")
+def batch_start() -> tuple[str, int] | Response:
+    """Start the job that makes one document for each case file uploaded, and show its progress."""
+    texts = [(u.filename or "", u.read()) for u in request.files.getlist("cases") if u.filename]
+    try:
+        status = imports.submit_cases(texts, request.form, _job_owner())
+    except (Problem, UnknownDocument) as exc:
+        problem = problems.from_exception(exc)
+        assert problem is not None
+        return _batch_form(request.form, imports.form_errors(problem)), problem.status
+    return redirect(url_for("web.job", job_id=status.id), 303)
+
+
+def _batch_form(form: Any, errors: list[pages.Link]) -> str:
+    from service.api.jobs import MAX_CASES
+
+    return render_template(
+        "web/batch.html", form=form, errors=errors, documents=imports.all_documents(), limit=f"{MAX_CASES:,}"
     )
 
 

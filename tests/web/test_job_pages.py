@@ -4,6 +4,7 @@ JavaScript, names the pupils with no document so far, offers the ZIP once, and c
 from __future__ import annotations
 
 import io
+import json
 import time
 import zipfile
 
@@ -49,7 +50,7 @@ def test_the_progress_page_reloads_itself_then_offers_the_documents_once(officer
     assert (bar.attrs["max"], bar.attrs["value"]) == ("4", "4")
     assert page.text_of(page.by_id("job-counted")) == "4 of 4 pupils checked, 2 documents made. (100%)"
     failures = page.text_of(page.by_id("failures"))
-    assert "Noah Langdon 9 Enter a UK phone number" in failures  # the pupil, the line, what to correct
+    assert "Noah Langdon Line 9 Enter a UK phone number" in failures  # the pupil, the line, what to correct
     assert "invalid_phone" not in failures and "Leo" not in failures  # not allowed by the rules is no failure
 
     (download,) = [f for f in page.find("form") if f.attrs["action"].endswith("/download")]
@@ -125,3 +126,51 @@ def test_the_job_and_scan_pages_speak_plain_words_in_english_and_welsh(officer, 
         assert page.find("html")[0].attrs["lang"] == accept and page.find("progress")
         assert_plain(page, {})
         assert_plain(read(officer.post("/import", form(officer, holidays=True, file=school()))), {})
+
+
+def test_a_batch_of_case_files_makes_one_document_each_with_the_failures_named(officer, read):
+    from tests.conftest import EXAMPLES
+
+    page = read(officer.client.get("/batch"))
+    assert page.title.startswith("Make documents for many case files")
+    broken = {"council": "wiltshire", "pupils": [{"forename": "Ada", "surname": "Lovelace"}]}
+    files = [
+        (io.BytesIO((EXAMPLES / f"{n}.json").read_bytes()), f"{n}.json")
+        for n in ("wiltshire-holiday", "dorset-holiday-separated")
+    ] + [(io.BytesIO(json.dumps(broken).encode()), "broken.json")]
+    response = officer.post(
+        "/batch", {"csrf_token": officer.token, "cases": files, "document": "leave-refusal", "format": "docx"}
+    )
+    assert response.status_code == 303
+    done, _seen = until_done(officer.client, response.headers["Location"])
+    assert done.text_of(done.by_id("job-counted")) == "3 of 3 pupils checked, 2 documents made. (100%)"
+    failures = done.text_of(done.by_id("failures"))
+    assert failures.startswith("Pupils with no document so far") and "Ada Lovelace Case 3" in failures
+    (download,) = [f for f in done.find("form") if f.attrs["action"].endswith("/download")]
+    archive = zipfile.ZipFile(
+        io.BytesIO(officer.post(download.attrs["action"], {"csrf_token": officer.token}).data)
+    )
+    texts = [
+        "\n".join(p.text for p in docx.Document(io.BytesIO(archive.read(n))).paragraphs)
+        for n in archive.namelist()
+        if n.endswith(".docx")
+    ]
+    assert len(texts) == 2
+    assert any("Zoë" in t for t in texts) and any("Siân" in t for t in texts)
+
+
+def test_a_batch_without_files_or_with_a_file_that_is_not_json_is_refused_on_its_field(officer, read):
+    empty = officer.post("/batch", {"csrf_token": officer.token, "document": "leave-refusal"})
+    assert empty.status_code == 400
+    assert [a.attrs["href"] for a in read(empty).error_links()] == ["#cases"]
+    bad = officer.post(
+        "/batch",
+        {
+            "csrf_token": officer.token,
+            "document": "leave-refusal",
+            "cases": [(io.BytesIO(b"<xml/>"), "x.xml")],
+        },
+    )
+    links = read(bad).error_links()
+    assert bad.status_code == 400 and links[0].attrs["href"] == "#cases"
+    assert "x.xml is not a case file" in read(bad).text_of(links[0])
