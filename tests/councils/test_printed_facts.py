@@ -23,6 +23,7 @@ from service.documents import produce
 from service.engines import Engines
 from service.validation import validate
 from tests.conftest import ROOT
+from tests.conftest import council_toml
 from tests.conftest import load_example
 from tests.conftest import make_pdf
 
@@ -217,3 +218,31 @@ def test_the_committed_templates_are_what_the_builder_builds(tmp_path):
         committed = ROOT / "templates" / "pdf" / built.name
         assert built.read_bytes() == committed.read_bytes(), (
             f"{built.name} differs from what the builder builds: run scripts/build_pdf_templates.py")
+
+
+REUSES = """
+[documents.dorset-holiday]
+source = "code"
+
+[submission]
+channel = "online_form"
+url = "https://testshire.example.gov.uk/penalty-notice-request"
+team = "Attendance Legal Team"
+source = "code"
+"""
+
+
+def test_a_new_council_reusing_another_councils_form_gets_its_own_facts_on_it(temp_council):
+    # The issue's defect: a council reusing Dorset's holiday form got "Dorset Council … Email request to:
+    # penaltynotices@dorsetcouncil.gov.uk". The form's own council is whichever council's data fills it.
+    (owner,) = [c for c in councils.all() if c.accepts("dorset-holiday")]
+    new = temp_council(council_toml(unpublished=("contact", "deadlines", "request_per", "term_dates",
+                                                 "notice_to_improve"), extra=REUSES))
+    values, text = printed(new, "dorset-holiday")
+    assert values["council_name"] == "Testshire Council" and values["council_department"] == ""
+    assert values["submit_to"] == ("Online form (Attendance Legal Team): "
+                                   "https://testshire.example.gov.uk/penalty-notice-request")
+    assert values["deadline"] == "NO DEADLINE PUBLISHED: ASK THE COUNCIL"
+    assert values["council_contact"] == "For further information: Not published: ask the council"
+    assert values["cc_reminder"] == ""  # Testshire asks for no Cc
+    assert owner.name not in text and not [f for f in facts(owner) if f in text]
