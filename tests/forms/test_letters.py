@@ -16,14 +16,15 @@ from service.forms.notice_to_improve import improvement_period
 from service.problems import CannotProduce
 from service.problems import Problem
 from service.validation import validate
+from tests.conftest import family_case
 
 ENGINES = Engines()
 LETTERS = [d for d in forms.all() if isinstance(d, forms.Letter)]
 EXAMPLE_FOR = {
-    "notice-to-improve": "wiltshire-irregular-marks",
-    "leave-refusal": "wiltshire-holiday",
-    "attendance-letter-1": "wiltshire-irregular-marks",
-    "attendance-letter-2": "dorset-warning-irregular",
+    "notice-to-improve": "irregular-with-marks",
+    "leave-refusal": "holiday-two-children",
+    "attendance-letter-1": "irregular-with-marks",
+    "attendance-letter-2": "irregular-one-child",
 }
 
 
@@ -33,7 +34,7 @@ def letter(data, document_id, variant=None):
 
 @pytest.mark.parametrize("document", LETTERS, ids=lambda d: d.id)
 def test_template_variables_are_all_provided(case, document):
-    data = case(EXAMPLE_FOR[document.id])
+    data = family_case(EXAMPLE_FOR[document.id])
     if document.id == "attendance-letter-2":
         data["attendance"]["class_average_sessions_missed"] = 3.0
     assessment = evaluate(data)
@@ -46,7 +47,7 @@ def test_template_variables_are_all_provided(case, document):
 
 
 def test_leave_refusal_statutory_age_for_siblings(case, docx_text):
-    rendered = letter(case("wiltshire-holiday"), "leave-refusal")
+    rendered = letter(family_case("holiday-two-children"), "leave-refusal")
     text = docx_text(rendered.content)
     assert rendered.filename == "leave-refusal-fairweather-zoe-2026-10-05.docx"
     assert "Dear Hannah Fairweather and Owen Fairweather" in text
@@ -55,7 +56,7 @@ def test_leave_refusal_statutory_age_for_siblings(case, docx_text):
     assert "request for Zoë and Alfie to be absent for 5 school days for family holiday" in text
     assert "if you do take your children out of school" in text
     assert "each child will have a total of 10 sessions (5 school days) of unauthorised absence" in text
-    assert "Wiltshire Council may issue a penalty notice to each parent for each child" in text
+    assert "Northbury Council may issue a penalty notice to each parent for each child" in text
     assert "£80 per parent for each child if paid within 21 days, rising to £160 if paid within 28 days" in text
     # the unchosen variants' sentences are absent, and no choice is left to the reader
     assert "not yet of statutory school age" not in text
@@ -65,7 +66,7 @@ def test_leave_refusal_statutory_age_for_siblings(case, docx_text):
 
 
 def test_leave_refusal_not_statutory_age_for_a_four_year_old(case, docx_text):
-    data = case("wiltshire-holiday")
+    data = family_case("holiday-two-children")
     data["pupils"] = data["pupils"][:1]
     data["pupils"][0]["date_of_birth"] = "2021-09-01"  # 5 on 1 Sep 2026: of age only from 31 Dec 2026
     data["parents"] = data["parents"][:1]
@@ -78,7 +79,7 @@ def test_leave_refusal_not_statutory_age_for_a_four_year_old(case, docx_text):
 
 
 def test_leave_refusal_not_requested_in_advance_lists_the_grounds(case, docx_text):
-    text = docx_text(letter(case("dorset-holiday-separated"), "leave-refusal").content)
+    text = docx_text(letter(family_case("holiday-parents-apart"), "leave-refusal").content)
     assert "Siân was absent from school between 9 November 2026 and 13 November 2026" in text
     assert "I understand that this absence is as a result of a family holiday." in text
     assert "You did not request the leave of absence in advance." in text
@@ -88,7 +89,7 @@ def test_leave_refusal_not_requested_in_advance_lists_the_grounds(case, docx_tex
 
 
 def test_leave_refusal_grounds_from_the_case(case, docx_text):
-    data = case("dorset-holiday-separated")
+    data = family_case("holiday-parents-apart")
     data["absence"]["grounds"] = ["no_evidence_of_illness", "late_return"]
     text = docx_text(letter(data, "leave-refusal").content)
     assert "evidence of illness during this period" in text
@@ -97,15 +98,15 @@ def test_leave_refusal_grounds_from_the_case(case, docx_text):
 
 
 def test_variant_named_in_the_request_wins(case, docx_text):
-    text = docx_text(letter(case("wiltshire-holiday"), "leave-refusal", "not-requested-in-advance").content)
+    text = docx_text(letter(family_case("holiday-two-children"), "leave-refusal", "not-requested-in-advance").content)
     assert "were absent from school between 5 October 2026 and 9 October 2026" in text
     with pytest.raises(Problem) as info:
-        letter(case("wiltshire-holiday"), "leave-refusal", "maybe")
+        letter(family_case("holiday-two-children"), "leave-refusal", "maybe")
     assert info.value.code == "unknown_variant"
 
 
 def test_authorised_leave_gets_no_refusal_letter(case):
-    data = case("wiltshire-holiday")
+    data = family_case("holiday-two-children")
     data["absence"]["leave_request"]["decision"] = "authorised"
     with pytest.raises(CannotProduce) as info:
         letter(data, "leave-refusal")
@@ -124,7 +125,7 @@ def test_wales_letter_uses_welsh_amounts_and_no_window(case, docx_text):
 
 
 def test_notice_to_improve_has_the_eight_contents(case, docx_text):
-    text = docx_text(letter(case("wiltshire-irregular-marks"), "notice-to-improve").content)
+    text = docx_text(letter(family_case("irregular-with-marks"), "notice-to-improve").content)
     assert "Re: Tomasz Kowalczyk-Reid (Year 7)" in text
     # 1. the record and the offence, from the marks
     assert "Tomasz has missed 16 sessions of school without authorisation between 7 September 2026 and " \
@@ -147,7 +148,7 @@ def test_notice_to_improve_has_the_eight_contents(case, docx_text):
 
 
 def test_notice_to_improve_period_skips_holidays_the_school_sends(case, docx_text):
-    data = case("wiltshire-irregular-marks")
+    data = family_case("irregular-with-marks")
     data["school"]["holidays"] = [{"start": "2026-12-21", "end": "2027-01-01"}]
     data["improvement_period_weeks"] = 3
     report, _ = validate(data, "notice-to-improve")
@@ -170,7 +171,7 @@ def test_improvement_period_in_school_days(today, weeks, closures, expected):
 
 def test_notice_to_improve_refused_for_holiday(case):
     with pytest.raises(CannotProduce) as info:
-        letter(case("wiltshire-holiday"), "notice-to-improve")
+        letter(family_case("holiday-two-children"), "notice-to-improve")
     assert ("absence.type", "absence_type_mismatch") in [(e.path, e.code) for e in info.value.report.errors]
 
 
@@ -178,7 +179,7 @@ def test_attendance_letter_1_has_the_chart_and_class_average(case, docx_text):
     import io
     import zipfile
 
-    rendered = letter(case("wiltshire-irregular-marks"), "attendance-letter-1")
+    rendered = letter(family_case("irregular-with-marks"), "attendance-letter-1")
     text = docx_text(rendered.content)
     assert "Tomasz's attendance has fallen to 83%" in text
     assert "Tomasz has missed 18 sessions this year, while the average number of sessions missed by " \
@@ -190,21 +191,21 @@ def test_attendance_letter_1_has_the_chart_and_class_average(case, docx_text):
 
 
 def test_attendance_letter_1_needs_the_class_average(case):
-    data = case("dorset-warning-irregular")
+    data = family_case("irregular-one-child")
     with pytest.raises(CannotProduce) as info:
         letter(data, "attendance-letter-1")
     assert [e.code for e in info.value.report.errors] == ["class_average_required"]
 
 
 def test_attendance_letter_2_invites_to_a_meeting(case, docx_text):
-    text = docx_text(letter(case("dorset-warning-irregular"), "attendance-letter-2").content)
+    text = docx_text(letter(family_case("irregular-one-child"), "attendance-letter-2").content)
     assert "Callum's attendance has fallen further to 84%" in text
     assert "invite you to attend a School Attendance Meeting" in text
     assert "within the next 5 school days" in text
 
 
 def test_template_syntax_and_markup_in_names_print_as_written(case, docx_text):
-    data = case("dorset-warning-irregular")
+    data = family_case("irregular-one-child")
     data["pupils"][0]["forename"] = "{{ 7*7 }} <b>&amp;"
     data["parents"][0]["full_name"] = "{% raw %}Aoife{% endraw %} & <Ó Briain>"
     text = docx_text(letter(data, "attendance-letter-2").content)
@@ -238,7 +239,7 @@ def test_english_parent_in_wales_gets_english_only(case, docx_text):
 
 
 def test_welsh_is_only_for_welsh_councils(case, docx_text):
-    data = case("dorset-holiday-separated")
+    data = family_case("holiday-parents-apart")
     data["parents"][0]["language"] = "cy"
     assert "Annwyl" not in docx_text(letter(data, "leave-refusal").content)
 
@@ -275,7 +276,7 @@ def test_attendance_letter_1_draws_only_the_charts_it_prints(case, monkeypatch):
     drawn = []
     original = attendance_letter_1.sessions_missed
     monkeypatch.setattr(attendance_letter_1, "sessions_missed", lambda *a: drawn.append(a[2]) or original(*a))
-    letter(case("wiltshire-irregular-marks"), "attendance-letter-1")
+    letter(family_case("irregular-with-marks"), "attendance-letter-1")
     assert drawn == ["Class average"]
 
 
