@@ -231,9 +231,11 @@ def _steps(case: Case, council: Council, decisions: Decisions, context: Context)
         steps.append(
             _("Correct the problems listed under “What is still missing”, then check the case again.")
         )
-    first = council.first_step(case.absence.type)
-    if first and first != "none":
-        steps.append(_("%(council)s asks for this first: %(step)s", council=name, step=first))
+    # What the council's own file puts first (rules/first_steps.py); the national framework's, lent to a
+    # file that says nothing, is not the council's word.
+    first = decisions.penalty_notice.first_step
+    if first and first.basis == "council_file":
+        steps.append(_("%(council)s asks for this first: %(step)s", council=name, step=first.step))
     reasons = {n.reason for n in decisions.penalty_notice.notices}
     if allowed and context.form_blocked_by:
         steps.append(
