@@ -43,43 +43,43 @@ def test_blocking_error_is_422(client, case):
     ("/api/v1/documents/pn3?format=docx", 400, "unsupported_format"),
     ("/api/v1/documents/pn3?flatten=perhaps", 422, "invalid_parameters"),
 ])
-def test_bad_requests_are_problems(client, case, url, status, code):
-    response = client.post(url, json=case("wiltshire-holiday"))
+def test_bad_requests_are_problems(client, family, url, status, code):
+    response = client.post(url, json=family("holiday-two-children"))
     assert (response.status_code, response.get_json()["code"]) == (status, code)
     assert response.mimetype == "application/problem+json"
 
 
-def test_invalid_query_names_the_parameter(client, case):
-    problem = client.post("/api/v1/documents/pn3?flatten=perhaps", json=case("wiltshire-holiday")).get_json()
+def test_invalid_query_names_the_parameter(client, family):
+    problem = client.post("/api/v1/documents/pn3?flatten=perhaps", json=family("holiday-two-children")).get_json()
     assert problem["errors"][0]["path"] == "flatten"
 
 
-def test_letter_as_docx(client, case, docx_text):
-    response = client.post("/api/v1/documents/leave-refusal?format=docx", json=case("dorset-holiday-separated"))
+def test_letter_as_docx(client, family, docx_text):
+    response = client.post("/api/v1/documents/leave-refusal?format=docx", json=family("holiday-parents-apart"))
     assert response.status_code == 200
     assert response.mimetype.endswith("wordprocessingml.document")
     assert 'filename="leave-refusal-oconnor-hughes-sian-2026-11-09.docx"' in response.headers["Content-Disposition"]
     assert "Siân was absent from school" in docx_text(response.data)
 
 
-def test_letter_as_pdf_without_libreoffice_is_503(case):
+def test_letter_as_pdf_without_libreoffice_is_503(family):
     from service import create_app
     from service.engines import Engines
     from service.engines import UnavailableConverter
 
     app = create_app({"TESTING": True, "ENGINES": Engines(converter=UnavailableConverter())})
     client = app.test_client()
-    response = client.post("/api/v1/documents/leave-refusal?format=pdf", json=case("wiltshire-holiday"))
+    response = client.post("/api/v1/documents/leave-refusal?format=pdf", json=family("holiday-two-children"))
     problem = response.get_json()
     assert response.status_code == 503
     assert problem["code"] == "conversion_unavailable"
     assert "format=docx" in problem["detail"]
     health = client.get("/health").get_json()
     assert health["engines"]["converter"]["available"] is False
-    docx = client.post("/api/v1/documents/leave-refusal?format=docx", json=case("wiltshire-holiday"))
+    docx = client.post("/api/v1/documents/leave-refusal?format=docx", json=family("holiday-two-children"))
     assert docx.status_code == 200
 
 
-def test_unknown_variant_is_400(client, case):
-    response = client.post("/api/v1/documents/leave-refusal?format=docx&variant=perhaps", json=case("wiltshire-holiday"))
+def test_unknown_variant_is_400(client, family):
+    response = client.post("/api/v1/documents/leave-refusal?format=docx&variant=perhaps", json=family("holiday-two-children"))
     assert (response.status_code, response.get_json()["code"]) == (400, "unknown_variant")
