@@ -511,3 +511,18 @@ def test_a_whole_school_import_shows_its_progress_and_works_without_javascript(o
     assert page.title().startswith("The documents have been downloaded")
     officer.look("21-import-downloaded")
     no_violations(officer)
+
+
+def test_the_batch_page_in_welsh_and_english(officer):
+    page = officer.page
+    page.goto(officer.base + "/upload")
+    officer.submit("text=make documents for many case files")
+    assert page.title() == f"Make documents for many case files – {TITLE}"
+    officer.look("22-batch")
+    officer.submit("#language-switch a[hreflang='cy']")
+    assert page.title() == f"Gwneud dogfennau ar gyfer llawer o ffeiliau achos – {TITLE_CY}"
+    officer.submit("button:has-text('Gwneud y dogfennau')")  # nothing chosen: the error summary, in Welsh
+    assert officer.summary_focused()
+    assert "Dewiswch y ffeiliau achos (JSON)" in page.inner_text(".govuk-error-summary")
+    officer.look("23-batch-error-welsh")
+    no_violations(officer)
