@@ -68,6 +68,7 @@ class Status:
     failures: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
     expires_at: float = 0.0
+    kind: str = ""  # what the job reads: ctf, csv (a school's export) or cases (a list of cases)
 
 
 JOB_STATES = ("queued", "running", "done", "failed", "cancelled", "downloaded")
@@ -195,6 +196,7 @@ class Jobs:
             failures,
             error,
             self._deadline(job_id),
+            spec.kind if spec else "",
         )
 
     def take_result(self, job_id: str, owner: str | None = None) -> IO[bytes]:

@@ -48,6 +48,7 @@ class JobPage:
     percent: int
     failures: tuple[Failure, ...]
     error: str
+    kind: str = ""
 
     @property
     def active(self) -> bool:
@@ -60,8 +61,10 @@ class JobPage:
         return {
             "queued": _("Waiting to start"),
             "running": _(
-                "Making the documents: %(done)s of %(total)s pupils", done=self.done, total=self.total
-            ),
+                "Making the documents: %(done)s of %(total)s case files", done=self.done, total=self.total
+            )
+            if self.kind == "cases"
+            else _("Making the documents: %(done)s of %(total)s pupils", done=self.done, total=self.total),
             "done": _("The documents are ready"),
             "failed": _("The documents could not be made"),
             "cancelled": _("Cancelled"),
@@ -72,7 +75,14 @@ class JobPage:
     def counted(self) -> str:
         """Return how far the job has got, in words."""
         if self.total is None:
-            return _("Reading the export…")
+            return _("Reading the case files…") if self.kind == "cases" else _("Reading the export…")
+        if self.kind == "cases":
+            return _(
+                "%(done)s of %(total)s case files done, %(produced)s documents made.",
+                done=self.done,
+                total=self.total,
+                produced=self.produced,
+            )
         return _(
             "%(done)s of %(total)s pupils checked, %(produced)s documents made.",
             done=self.done,
@@ -96,6 +106,7 @@ def page(status: Status) -> JobPage:
         percent=percent,
         failures=tuple(_failure(f) for f in status.failures),
         error=str(ERRORS.get(status.error or "", _("Start the import again."))) if status.error else "",
+        kind=status.kind,
     )
 
 

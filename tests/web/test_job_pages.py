@@ -143,7 +143,7 @@ def test_a_batch_of_case_files_makes_one_document_each_with_the_failures_named(o
     )
     assert response.status_code == 303
     done, _seen = until_done(officer.client, response.headers["Location"])
-    assert done.text_of(done.by_id("job-counted")) == "3 of 3 pupils checked, 2 documents made. (100%)"
+    assert done.text_of(done.by_id("job-counted")) == "3 of 3 case files done, 2 documents made. (100%)"
     failures = done.text_of(done.by_id("failures"))
     assert failures.startswith("Pupils with no document so far") and "Ada Lovelace Case 3" in failures
     (download,) = [f for f in done.find("form") if f.attrs["action"].endswith("/download")]
