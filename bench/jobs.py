@@ -38,12 +38,14 @@ RESULTS = ROOT / "bench" / "RESULTS.md"
 HEADING = "## Jobs: a 1,000-letter PDF batch on one and two worker processes (bench/jobs.py)"
 
 
-def run(workers: int, letters: int) -> tuple[float, float]:
+def run(workers: int, letters: int, redis_url: str | None = None) -> tuple[float, float]:
     """Return (seconds, letters per second) for one job of `letters` PDF letters on `workers` processes."""
     folder = tempfile.mkdtemp(prefix="bench-jobs-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
     key = new_key()
-    settings = Settings(None, os.path.join(folder, "jobs.db"), key.encode(), ttl=3600, lease=30, chunk=20)
-    env = {**os.environ, "ATTENDANCE_JOBS_DATABASE": settings.database, "ATTENDANCE_JOBS_KEY": key}
+    database = None if redis_url else os.path.join(folder, "jobs.db")
+    settings = Settings(redis_url, database, key.encode(), ttl=3600, lease=30, chunk=20)
+    env = {**os.environ, "ATTENDANCE_JOBS_KEY": key}
+    env |= {"ATTENDANCE_REDIS_URL": redis_url} if redis_url else {"ATTENDANCE_JOBS_DATABASE": database}
     worker = subprocess.Popen([sys.executable, "-m", "service", "worker", "--workers", str(workers)], cwd=ROOT,
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     jobs = Jobs(settings)
@@ -85,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rounds", type=int, default=2, help="1: one worker then two; 2: one, two, two, one (ABBA); and so on"
     )
+    parser.add_argument("--redis", help="a Redis URL: the distributed queue instead of the embedded SQLite")
     parser.add_argument("--record", action="store_true", help="write the table to bench/RESULTS.md")
     args = parser.parse_args(argv)
     # ABBA: a load that rises or falls during the run weighs on both sides alike.
@@ -92,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     runs: list[tuple[int, float, float, float]] = []
     for workers in order:
         load = os.getloadavg()[0]
-        runs.append((workers, *run(workers, args.letters), load))
+        runs.append((workers, *run(workers, args.letters, args.redis), load))
     lines = [
         HEADING,
         "",

@@ -674,9 +674,11 @@ class Verdict:
     def _allowed(o: Outcome, lo_kills: list[float], worker_kills: list[float]) -> bool:
         if o.result == "ok":
             return True
-        if o.result == "unavailable":  # a conversion in flight when its LibreOffice was killed
-            return any(o.start <= t <= o.end for t in lo_kills)
-        if o.result == "connection":  # the request was on the worker that was killed
+        if o.result == "unavailable":
+            # a conversion in flight when its LibreOffice was killed, or (lanes) a letter or bundle in flight
+            # on the heavy-lane worker that was killed: the front answers a clean 503 with Retry-After
+            return any(o.start <= t <= o.end for t in lo_kills + worker_kills)
+        if o.result == "connection":  # the request was on the worker that was killed (one pool)
             return any(o.start <= t <= o.end for t in worker_kills)
         return False
 

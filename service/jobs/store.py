@@ -116,6 +116,11 @@ class SqliteBackend:
             db.execute(
                 "create table if not exists jobs_kv (key text primary key, value blob not null, expires real)"
             )
+            # The sweep on every write finds the expired rows by this index. Without it each write scanned
+            # the table, reading through every stored result (expires sits after the blob in the row): a
+            # 1,000-letter job slowed as its results grew, and two workers queued on the write lock for it
+            # (bench/jobs.py: two workers 1.25× one, issue #16).
+            db.execute("create index if not exists jobs_kv_expires on jobs_kv (expires)")
 
     def _conn(self) -> sqlite3.Connection:
         """Return this thread's connection (in autocommit mode: transactions are explicit)."""
