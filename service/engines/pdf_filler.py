@@ -612,7 +612,7 @@ def appearance(fld: Field, widget: Widget, size: float, lines: list[str], font: 
         y = widget.height - PADDING - font.ascent * size / 1000
     else:
         y = (widget.height - (font.ascent - font.descent) * size / 1000) / 2 - font.descent * size / 1000
-    head = f"{RESOURCE_NAME} {size:g} Tf 0 g".encode()
+    head = _head(size)
     if fld.comb and fld.max_len and lines:
         text = [head, *_comb(lines[0], widget.width / fld.max_len, y, size, font)]
     elif fld.multiline:
@@ -624,8 +624,20 @@ def appearance(fld: Field, widget: Widget, size: float, lines: list[str], font: 
         if fld.quadding:
             x += max(widget.width - 2 * PADDING - font.width(line, size), 0.0) * fld.quadding / 2
         text = [head + f" {x:.2f} {y:.2f} Td".encode()] + ([font.encode(line) + b" Tj"] if line else [])
-    clip = f"{PADDING / 2:g} {PADDING / 2:g} {widget.width - PADDING:g} {widget.height - PADDING:g} re W n"
-    return widget.frame + b"/Tx BMC\nq\n" + clip.encode() + b"\nBT\n" + b"\n".join(text) + b"\nET\nQ\nEMC\n"
+    return _opening(widget.frame, widget.width, widget.height) + b"\n".join(text) + b"\nET\nQ\nEMC\n"
+
+
+# What does not change between fills of one widget is built once (a PN3 has 23 text widgets: issue #16).
+@lru_cache(maxsize=64)
+def _head(size: float) -> bytes:
+    return f"{RESOURCE_NAME} {size:g} Tf 0 g".encode()
+
+
+@lru_cache(maxsize=1024)
+def _opening(frame: bytes, width: float, height: float) -> bytes:
+    """The frame, then the clip to the widget's padded box, up to BT."""
+    clip = f"{PADDING / 2:g} {PADDING / 2:g} {width - PADDING:g} {height - PADDING:g} re W n"
+    return frame + b"/Tx BMC\nq\n" + clip.encode() + b"\nBT\n"
 
 
 def _comb(text: str, cell: float, y: float, size: float, font: Font) -> list[bytes]:
@@ -643,11 +655,15 @@ def _stream(content: bytes, extra: bytes) -> bytes:
 
 
 def _xobject(widget: Widget, content: bytes, font_ref: int) -> bytes:
-    extra = (
-        f"/Type /XObject /Subtype /Form /BBox [0 0 {widget.width:g} {widget.height:g}] "
+    return _stream(content, _xobject_entries(widget.width, widget.height, font_ref, widget.matrix))
+
+
+@lru_cache(maxsize=1024)
+def _xobject_entries(width: float, height: float, font_ref: int, matrix: bytes) -> bytes:
+    return (
+        f"/Type /XObject /Subtype /Form /BBox [0 0 {width:g} {height:g}] "
         f"/Resources << /Font << {RESOURCE_NAME} {font_ref} 0 R >> >> "
-    ).encode()
-    return _stream(content, extra + widget.matrix)
+    ).encode() + matrix
 
 
 def _text_value(text: str) -> bytes:
