@@ -1,5 +1,6 @@
 """gunicorn settings: workers from the CPU count, bounded timeouts, an access log without personal data."""
 
+import atexit
 import multiprocessing
 import os
 import secrets
@@ -32,6 +33,8 @@ def _run_folder() -> str | None:
             except OSError:
                 continue
     folder = tempfile.mkdtemp(prefix=f"attendance-run-{os.getpid()}-", dir=base)
+    owner = os.getpid()  # forked workers inherit atexit handlers: only the master removes the folder
+    atexit.register(lambda: os.getpid() == owner and shutil.rmtree(folder, ignore_errors=True))
     for sub in ("metrics", "engines"):
         os.mkdir(os.path.join(folder, sub), 0o700)
     os.environ["ATTENDANCE_RUN_DIR"] = folder
@@ -65,12 +68,24 @@ if not KEYS and not is_loopback(bind):
 # The officer pages sign their CSRF cookie with ATTENDANCE_SECRET_KEY, and every worker must use the same key:
 # unset, the master makes one now and the workers it forks inherit it (pages open across a restart expire).
 os.environ.setdefault("ATTENDANCE_SECRET_KEY", secrets.token_urlsafe(32))
-workers = int(os.environ.get("ATTENDANCE_WORKERS", max(2, multiprocessing.cpu_count())))
+
+
+def _whole(name: str, default: int, low: int, high: int) -> int:
+    """Return a whole-number setting within [low, high]; anything else stops the start (not a traceback)."""
+    value = os.environ.get(name)
+    text = str(default) if value is None or value == "" else value.strip()
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise SystemExit(f"attendance: not starting: {name} {str(value)[:40]!r}: give a whole number from "
+                         f"{low} to {high}")
+    return int(text)
+
+
+workers = _whole("ATTENDANCE_WORKERS", max(2, multiprocessing.cpu_count()), 1, 64)
 if LANE == "front":
     worker_class = "gthread"
-    threads = int(os.environ.get("ATTENDANCE_THREADS", 8))
+    threads = _whole("ATTENDANCE_THREADS", 8, 1, 256)
 # One slow request (a LibreOffice conversion, a big bundle) cannot hold a worker for longer than this.
-timeout = int(os.environ.get("ATTENDANCE_WORKER_TIMEOUT", 60))
+timeout = _whole("ATTENDANCE_WORKER_TIMEOUT", 60, 10, 3600)
 try:
     # Every request's time budget (service/limits.py) must end before the worker timeout would.
     REQUEST_BUDGET = budget_seconds(os.environ.get("ATTENDANCE_REQUEST_BUDGET"), timeout)
@@ -96,7 +111,7 @@ try:
     from service.lanes import queue_setting
 
     CONVERSION_QUEUE = queue_setting(os.environ.get("ATTENDANCE_CONVERSION_QUEUE"))
-    HEAVY_WORKERS = int(os.environ.get("ATTENDANCE_HEAVY_WORKERS", 2))
+    HEAVY_WORKERS = _whole("ATTENDANCE_HEAVY_WORKERS", 2, 1, 64)
 except ValueError as exc:
     raise SystemExit(f"attendance: not starting: {exc}") from None
 try:

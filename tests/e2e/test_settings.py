@@ -201,3 +201,18 @@ def test_a_bad_conversion_queue_setting_stops_the_start(queue):
         assert proc.stdout is not None
         out = proc.stdout.read()
     assert "not starting: ATTENDANCE_CONVERSION_QUEUE" in out and "Listening at" not in out
+
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("ATTENDANCE_WORKER_TIMEOUT", "abc"), ("ATTENDANCE_WORKERS", "0"), ("ATTENDANCE_HEAVY_WORKERS", "-2"),
+    ("ATTENDANCE_THREADS", "1e3"), ("ATTENDANCE_API_KEYS", ","),
+])
+def test_a_bad_number_setting_stops_the_start_and_leaves_no_run_folder(name, value):
+    with stopped(gunicorn({name: value})) as proc:
+        assert proc.wait(timeout=60) != 0
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+    assert f"not starting: {name}" in out and "Traceback" not in out and "Listening at" not in out
+    left = [n for n in os.listdir("/dev/shm") if n.startswith(f"attendance-run-{proc.pid}-")]
+    assert left == []  # the metrics and engine-state folder made before the settings were read is gone
