@@ -119,10 +119,7 @@ def build(
     are rewritten without it before the assessment, and the report says what was removed."""
     removed: list[Issue] = []
     if not isinstance(assessment, Assessment):
-        data = assessment
-        if active_content == "remove":
-            data, extra, removed = _without_active_content(data, extra)
-        assessment = evaluate(data, extra)
+        assessment, removed = assess_as_sent(assessment, extra, active_content)
     named = forms.get(document_id) if document_id else None
     report = assessment.for_document(named) if named else assessment.report
     if not report.valid or assessment.case is None:
@@ -169,6 +166,17 @@ def build(
     body = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
     signature = signer.sign_detached(body, now) if signer is not None else None
     return _archive(files, body, signature)
+
+
+def assess_as_sent(
+    data: Mapping[str, Any], extra: tuple[Attachment, ...] = (), active_content: str = "refuse"
+) -> tuple[Assessment, list[Issue]]:
+    """Assess a case as sent, once. With `active_content="remove"` its attachments are first rewritten without
+    active content, so validate and the bundle judge the same files; the notes say what was removed."""
+    removed: list[Issue] = []
+    if active_content == "remove":
+        data, extra, removed = _without_active_content(data, extra)
+    return evaluate(data, extra), removed
 
 
 def _without_active_content(

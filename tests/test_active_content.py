@@ -135,6 +135,22 @@ def test_bundle_api_uses_the_setting(case):
     assert removing.post("/api/v1/bundles", json=data).status_code == 200
 
 
+def test_validate_judges_what_the_bundle_would_hold(case):
+    """In remove mode validate must not call a case invalid that the bundle then accepts (it did)."""
+    from service import create_app
+
+    data = with_hostile_letter(case, HOSTILE["embedded file"][0])
+    refusing = create_app({"TESTING": True}).test_client()
+    report = refusing.post("/api/v1/cases/validate", json=data).get_json()
+    assert "attachment_active_content" in [e["code"] for e in report["errors"]]
+    removing = create_app({"TESTING": True, "ACTIVE_CONTENT": "remove"}).test_client()
+    report = removing.post("/api/v1/cases/validate", json=data).get_json()
+    assert "attachment_active_content" not in [e["code"] for e in report["errors"]]
+    [note] = [w for w in report["warnings"] if w["code"] == "attachment_active_content_removed"]
+    assert note["path"] == "attachments[3]" and "letter.pdf: removed" in note["message"]
+    assert report["valid"] is True
+
+
 @pytest.mark.parametrize("mode", ["refuse", "remove"])
 def test_no_hostile_file_of_the_fuzz_set_reaches_a_bundle(case, mode):
     from tests.fuzz.test_hostile_pdfs import HOSTILE as FUZZ

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from flask import current_app
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -15,7 +17,7 @@ from service.api.schemas import VALIDATE_BODY
 from service.api.schemas import ProblemSchema
 from service.api.schemas import ReportSchema
 from service.api.schemas import ValidateQuery
-from service.assessment import evaluate
+from service.bundles import assess_as_sent
 
 blp = Blueprint(
     "cases",
@@ -45,5 +47,9 @@ class Validate(MethodView):
         """
         document = forms.get(query["document"]) if query.get("document") else None
         data, attachments = read_case(request)
-        assessment = evaluate(data, attachments)
-        return assessment.for_document(document) if document else assessment.report
+        # in "remove" mode validate judges the files a bundle would hold: rewritten, the change a warning
+        assessment, removed = assess_as_sent(
+            data, attachments, current_app.config.get("ACTIVE_CONTENT", "refuse")
+        )
+        report = assessment.for_document(document) if document else assessment.report
+        return replace(report, warnings=[*report.warnings, *removed]) if removed else report
