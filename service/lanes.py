@@ -30,6 +30,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from service.processes import end
+
 PEER_HEADER = "X-Attendance-Peer"
 _PEER_ENVIRON = "HTTP_X_ATTENDANCE_PEER"
 # When the front received the call (epoch seconds): the heavy lane's time budget counts from then.
@@ -361,11 +363,5 @@ def stop(lane: HeavyLane | None) -> None:
     """Stop the heavy lane and remove its folder."""
     if lane is None:
         return
-    if lane.process.poll() is None:
-        lane.process.terminate()
-        try:
-            lane.process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            lane.process.kill()
-            lane.process.wait()
+    end(lane.process, grace=40)
     shutil.rmtree(lane.folder, ignore_errors=True)

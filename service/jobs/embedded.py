@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from service.jobs.settings import Settings
 from service.jobs.settings import new_key
 from service.jobs.worker import embedded_process
+from service.processes import end
 
 
 @dataclass
@@ -48,12 +49,7 @@ def stop(started: Started | None) -> None:
     """Stop the local workers and remove the embedded queue's folder."""
     if started is None:
         return
-    if started.process is not None and started.process.poll() is None:
-        started.process.terminate()
-        try:
-            started.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            started.process.kill()
-            started.process.wait()
+    if started.process is not None:
+        end(started.process, grace=30)
     if started.folder:
         shutil.rmtree(started.folder, ignore_errors=True)
