@@ -71,7 +71,7 @@ def runner(app):
 
 @pytest.fixture
 def case() -> Callable[[str], dict[str, Any]]:
-    """Return a loader of example cases: `case("wiltshire-holiday")`, a fresh copy each call."""
+    """Return a loader of example cases by file name (examples/<name>.json), a fresh copy each call."""
     return lambda name: copy.deepcopy(load_example(name))
 
 
