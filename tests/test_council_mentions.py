@@ -41,11 +41,13 @@ def _allowed(council_id: str, *names: str) -> bool:
     return any(_slug(council_id) in name.lower() for name in names)
 
 
-def _segments(tree: ast.Module) -> list[tuple[str, int, int]]:
-    """Return each top-level statement as (its name, first line, last line)."""
+def _segments(tree: ast.Module, total: int) -> list[tuple[str, int, int]]:
+    """Return each top-level statement as (its name, first line, last line); the comments above a statement
+    belong to it."""
     out = []
+    end = 0
     for node in tree.body:
-        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        start = end + 1
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             name = node.name
         elif isinstance(node, ast.Assign | ast.AnnAssign):
@@ -53,8 +55,9 @@ def _segments(tree: ast.Module) -> list[tuple[str, int, int]]:
             name = ",".join(t.id for t in targets if isinstance(t, ast.Name))
         else:
             name = ""
-        out.append((name, start, node.end_lineno or start))
-    return out
+        end = node.end_lineno or node.lineno
+        out.append((name, start, end))
+    return [*out, ("", end + 1, total)] if end < total else out
 
 
 def mentions(path: Path, root: Path = TESTS) -> list[str]:
@@ -63,7 +66,7 @@ def mentions(path: Path, root: Path = TESTS) -> list[str]:
     lines = text.splitlines()
     module = path.relative_to(root).as_posix()
     wrong = []
-    for name, first, last in _segments(ast.parse(text)):
+    for name, first, last in _segments(ast.parse(text), len(lines)):
         if (path.name, name) in MAPPING_ALLOWED:
             continue
         for number in range(first, last + 1):
@@ -152,6 +155,9 @@ def test_the_check_sees_a_council_named_in_a_general_test(tmp_path: Path) -> Non
     own = tmp_path / f"test_{_slug(some.id)}_rules.py"
     own.write_text(f'def test_deadline():\n    assert "{some.id.upper()}"\n', encoding="utf-8")
     named = tmp_path / "test_named.py"
-    named.write_text(f'def test_{_slug(some.id)}_form():\n    assert "{some.id}"\n', encoding="utf-8")
+    named.write_text(f'# {some.id}\ndef test_{_slug(some.id)}_form():\n    assert "{some.id}"\n', encoding="utf-8")
+    comment = tmp_path / "test_comment.py"
+    comment.write_text(f'def test_a():\n    pass\n\n\n# {some.id}\n', encoding="utf-8")
     assert len(mentions(general, tmp_path)) == 1
     assert mentions(own, tmp_path) == mentions(named, tmp_path) == []
+    assert len(mentions(comment, tmp_path)) == 1
