@@ -127,13 +127,6 @@ PENDING = {
     "jobs/test_embedded.py",
     "jobs/test_redis.py",
     # rules
-    "rules/test_council_deadlines.py",
-    "rules/test_council_thresholds.py",
-    "rules/test_examples.py",
-    "rules/test_first_steps.py",
-    "rules/test_penalty_notice.py",
-    "rules/test_submission.py",
-    "councils/test_printed_facts.py",
 }
 
 

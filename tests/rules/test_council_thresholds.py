@@ -16,7 +16,8 @@ from service.rules import threshold
 from tests.conftest import load_example
 
 D = date.fromisoformat
-ERW = ["pembrokeshire", "swansea", "powys"]  # the ERW common code
+# The councils whose file asks for attendance below a percentage this school year (the ERW common code).
+YEAR_TO_DATE = [c.id for c in councils.all() if c.threshold.below_percent_year_to_date is not None]
 
 
 def week(monday: str, codes: str) -> list[dict[str, str]]:
@@ -61,7 +62,7 @@ ACROSS_CHRISTMAS = (
 )
 
 
-def test_the_current_term_does_not_reach_back_over_christmas():
+def test_rhondda_cynon_taf_current_term_does_not_reach_back_over_christmas():
     # Rhondda Cynon Taf: "10 or more sessions of unauthorised absence in the current term".
     result, warnings = decide("rhondda-cynon-taf", ACROSS_CHRISTMAS, ("2027-01-04", "2027-01-06", 6))
     assert (result.window, result.sessions, result.met) == ("current_term", 6, False)
@@ -75,14 +76,14 @@ def test_england_by_default_counts_ten_school_weeks_across_terms_for_a_council_w
     assert (result.window, result.sessions, result.met) == ("rolling_school_weeks", 12, True)
 
 
-def test_a_half_term_is_within_the_current_term():
+def test_rhondda_cynon_taf_counts_a_half_term_within_the_current_term():
     marks = week("2026-10-19", "UUUUUU....") + week("2026-11-02", "UUUU......")  # half-term 26–30 Oct
     holidays = [{"start": "2026-10-24", "end": "2026-11-01"}, {"start": "2026-07-22", "end": "2026-09-01"}]
     result, _ = decide("rhondda-cynon-taf", marks, ("2026-11-02", "2026-11-03", 4), holidays=holidays)
     assert (result.sessions, result.met, result.window_start) == (10, True, D("2026-09-02"))
 
 
-def test_the_schools_holidays_end_the_term_where_it_says():
+def test_rhondda_cynon_taf_term_ends_where_the_schools_holidays_say():
     holidays = [{"start": "2026-12-19", "end": "2027-01-03"}]
     result, _ = decide("rhondda-cynon-taf", ACROSS_CHRISTMAS, ("2027-01-04", "2027-01-06", 6),
                        holidays=holidays)
@@ -92,7 +93,16 @@ def test_the_schools_holidays_end_the_term_where_it_says():
 TERM_OF_TEN = week("2027-01-04", "." * 10) + week("2027-01-11", "UUUUUUUUUU")
 
 
-@pytest.mark.parametrize("council", ERW)
+def test_pembrokeshire_swansea_and_powys_follow_the_erw_code():
+    # ERW common code (Pembrokeshire's page; Swansea's and Powys's code): 10 sessions in the current term, with
+    # attendance below 90 % for the school year to date.
+    assert sorted(YEAR_TO_DATE) == ["pembrokeshire", "powys", "swansea"]
+    for council_id in YEAR_TO_DATE:
+        t = councils.get(council_id).threshold
+        assert (t.unauthorised_sessions, t.window, t.below_percent_year_to_date) == (10, "current_term", 90.0)
+
+
+@pytest.mark.parametrize("council", YEAR_TO_DATE)
 @pytest.mark.parametrize(
     ("present_weeks", "percent", "met"),
     [
@@ -101,7 +111,7 @@ TERM_OF_TEN = week("2027-01-04", "." * 10) + week("2027-01-11", "UUUUUUUUUU")
         (9, 90.9, False),
     ],
 )
-def test_erw_code_needs_attendance_below_90_percent_this_school_year(council, present_weeks, percent, met):
+def test_year_to_date_councils_need_attendance_below_90_percent_this_school_year(council, present_weeks, percent, met):
     autumn = [m for n in range(present_weeks) for m in week((D("2026-09-07") + timedelta(weeks=n)).isoformat(),
                                                               "." * 10)]
     result, warnings = decide(council, autumn + TERM_OF_TEN, ("2027-01-11", "2027-01-15", 10))
@@ -110,8 +120,8 @@ def test_erw_code_needs_attendance_below_90_percent_this_school_year(council, pr
     assert warnings == []
 
 
-@pytest.mark.parametrize("council", ERW)
-def test_erw_code_from_totals_uses_the_year_to_date_figures(council):
+@pytest.mark.parametrize("council", YEAR_TO_DATE)
+def test_year_to_date_councils_judge_totals_by_the_year_to_date_figures(council):
     result, warnings = decide(council, None, ("2027-01-11", "2027-01-15", 10), totals=(100, 85))
     assert (result.attendance_percent, result.met) == (85.0, True)
     assert [w.code for w in warnings] == []
@@ -119,7 +129,7 @@ def test_erw_code_from_totals_uses_the_year_to_date_figures(council):
     assert result.met is False
 
 
-def test_current_term_from_totals_alone_asks_for_the_register_when_the_episode_falls_short():
+def test_rhondda_cynon_taf_from_totals_alone_asks_for_the_register_when_the_episode_falls_short():
     result, warnings = decide("rhondda-cynon-taf", None, ("2027-01-11", "2027-01-13", 6))
     assert result.met is False
     assert [w.code for w in warnings] == ["threshold_window_unverified"]

@@ -153,7 +153,7 @@ def test_who_issues_the_notice_to_improve_is_the_councils_data():
 
 # Stockton-on-Tees's own rule (stockton.gov.uk article 6059): a warning letter from the headteacher first for
 # holiday, a Notice to Improve from the council first for other absence.
-def test_stockton_puts_a_warning_letter_before_a_holiday_notice():
+def test_stockton_on_tees_puts_a_warning_letter_before_a_holiday_notice():
     data = family("holiday", council="stockton-on-tees")
     del data["council_details"]
     case = loaded(data)

@@ -125,7 +125,7 @@ def test_wales_amounts(case: Loader, issued: list[str], expected: tuple[Any, ...
         ("2021-11-09", False, True, 0, "below_compulsory_school_age"),  # 5 on the first day
         ("2010-08-31", False, True, 0, "above_compulsory_school_age"),  # until 26 Jun 2026
         ("2010-09-01", False, True, 0, "allowed"),  # until 25 Jun 2027
-        # rules.md §Who: no penalty notice for a looked-after child (Wiltshire code 4.3).
+        # rules.md §Who: no penalty notice for a looked-after child (seed 004).
         ("2017-02-14", True, True, 0, "looked_after_child"),
         # rules.md: threshold.
         ("2017-02-14", False, False, 0, "threshold_not_met"),

@@ -1,5 +1,6 @@
-"""Council paperwork checks: Dorset's one-week window (its own rule), and both addresses when parents live
-apart for every council whose file asks for them (`requires_both_addresses_when_apart`, from the registry)."""
+"""Council paperwork checks: a council's own deadline for a holiday request, a council with none, and both
+addresses when parents live apart for every council whose file asks for them
+(`requires_both_addresses_when_apart`, from the registry)."""
 
 from __future__ import annotations
 
@@ -32,26 +33,27 @@ def found(issues: list[Any]) -> list[tuple[str, str]]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Late submission (Dorset App. 7: "within one week of completion of holiday absence")
+# Late submission
 
 
+# Dorset's own rule (its code, App. 7): "within one week of completion of holiday absence".
 @pytest.mark.parametrize(
-    ("council", "absence_type", "today", "days_late"),
+    ("absence_type", "today", "days_late"),
     [
-        ("dorset", "holiday", "2026-11-13", None),  # the holiday ended on Friday 13 Nov 2026
-        ("dorset", "holiday", "2026-11-16", None),
-        ("dorset", "holiday", "2026-11-20", None),  # 7 days after: within the week
-        ("dorset", "holiday", "2026-11-21", 1),  # 8 days after: late
-        ("dorset", "holiday", "2026-11-23", 3),
-        ("dorset", "holiday", "2026-12-13", 23),
-        ("dorset", "irregular", "2026-12-13", None),  # the window is for holiday requests
+        ("holiday", "2026-11-13", None),  # the holiday ended on Friday 13 Nov 2026
+        ("holiday", "2026-11-16", None),
+        ("holiday", "2026-11-20", None),  # 7 days after: within the week
+        ("holiday", "2026-11-21", 1),  # 8 days after: late
+        ("holiday", "2026-11-23", 3),
+        ("holiday", "2026-12-13", 23),
+        ("irregular", "2026-12-13", None),  # the window is for holiday requests
     ],
 )
-def test_late_submission(case: Loader, council: str, absence_type: str, today: str,
-                         days_late: int | None) -> None:
+def test_dorset_wants_a_holiday_request_within_one_week(case: Loader, absence_type: str, today: str,
+                                                        days_late: int | None) -> None:
     data = case("dorset-holiday-separated")
     data["absence"]["type"] = absence_type
-    issues = submission.late_submission(load(data), councils.get(council), D(today))
+    issues = submission.late_submission(load(data), councils.get("dorset"), D(today))
     if days_late is None:
         assert issues == []
     else:
@@ -72,7 +74,8 @@ def test_a_council_with_no_deadline_warns_of_none(family, council) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Separated parents (Dorset App. 7: both addresses, and whom the child usually lives with)
+# Separated parents: both addresses, and whom the child usually lives with, where the council's file asks
+# (rules.md §Council paperwork)
 
 
 @pytest.mark.parametrize(
@@ -112,7 +115,7 @@ def test_separated_parents(family, council, p1_address: dict[str, str] | None,
 @pytest.mark.parametrize(("p2_address", "lives_with"), [(ELSEWHERE, []), (None, ["p1"])])
 def test_separated_parents_only_where_the_council_asks(family, council, p2_address: dict[str, str] | None,
                                                       lives_with: list[str]) -> None:
-    # rules.md §Council paperwork: Dorset asks for both addresses (App. 7); a file that does not, does not.
+    # rules.md §Council paperwork: a council whose file asks for both addresses is asked; one that does not, not.
     data = family("holiday-parents-apart")
     data["parents"][1]["address"] = p2_address
     data["pupils"][0]["lives_with"] = lives_with
