@@ -121,11 +121,6 @@ PENDING = {
     "forms/test_letters_pdf.py",
     "forms/test_pdf_forms.py",
     "forms/test_registry.py",
-    "imports/builders.py",
-    "imports/test_api.py",
-    "imports/test_batch.py",
-    "jobs/test_embedded.py",
-    "jobs/test_redis.py",
     # rules
 }
 

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from service import create_app
+from tests.conftest import NO_FILE
 from tests.imports.builders import COUNCIL_DEFAULTS
 from tests.imports.builders import upn
 from tests.imports.test_batch import school
@@ -19,6 +20,8 @@ from tests.imports.test_csv import WEEK
 from tests.imports.test_csv import am_pm_register
 
 PROBLEM = "application/problem+json"
+# The case part without its council's details: a council with no file is then unknown.
+ANY_SCHOOL = {k: v for k, v in COUNCIL_DEFAULTS.items() if k != "council_details"}
 
 
 def post(client, kind: str, file: bytes | None, case: object = COUNCIL_DEFAULTS, query: str = "", **parts):
@@ -36,7 +39,9 @@ def test_ctf_import_answers_cases_scan_and_errors(client):
     body = response.get_json()
     assert list(body) == ["cases", "scan", "errors", "warnings", "source"]
     assert [c["pupils"][0]["upn"] for c in body["cases"]] == [upn(n) for n in range(1, 5)]
-    assert body["cases"][0]["council"] == "wiltshire" and body["cases"][0]["school"] == COUNCIL_DEFAULTS["school"]
+    assert body["cases"][0]["council"] == COUNCIL_DEFAULTS["council"]
+    assert body["cases"][0]["council_details"] == COUNCIL_DEFAULTS["council_details"]
+    assert body["cases"][0]["school"] == COUNCIL_DEFAULTS["school"]
     assert [r["documents_allowed"] for r in body["scan"]] == [["notice-to-improve"], [], ["notice-to-improve"],
                                                               ["notice-to-improve"]]
     assert [(e["path"], e["code"], e["line"]) for e in body["errors"]] == [("pupils[3].parents[0].phone", "invalid_phone", 9)]
@@ -85,13 +90,14 @@ def wait_done(client, url: str) -> dict:
         ("ctf", b"<CTfile/>", None, "", 400, "case_missing"),
         ("ctf", b"<CTfile/>", "{nope", "", 400, "invalid_json"),
         ("ctf", b"<CTfile/>", "[1, 2]", "", 400, "case_not_object"),
-        ("ctf", b"<CTfile/>", {**COUNCIL_DEFAULTS, "council": "atlantis"}, "", 422, "invalid_import_case"),
+        ("ctf", b"<CTfile/>", {**ANY_SCHOOL, "council": "atlantis"}, "", 422, "invalid_import_case"),
         ("ctf", b"<CTfile/>", {**COUNCIL_DEFAULTS, "pupils": []}, "", 422, "invalid_import_case"),
         ("ctf", b'<!DOCTYPE x [<!ENTITY a "b">]><CTfile>&a;</CTfile>', COUNCIL_DEFAULTS, "", 400, "hostile_xml"),
         ("ctf", b"<CTfile><Header></CTfile>", COUNCIL_DEFAULTS, "", 400, "invalid_xml"),
         ("ctf", b"<CTfile/>", COUNCIL_DEFAULTS, "?documents=pn9", 404, "unknown_document"),
         ("ctf", b"<CTfile/>", COUNCIL_DEFAULTS, "?documents=notice-to-improve&format=xlsx", 400, "unsupported_format"),
-        ("ctf", b"<CTfile/>", {**COUNCIL_DEFAULTS, "council": "vale-of-glamorgan"}, "?documents=notice-to-improve",
+        # Wales has no Notice to Improve: a Welsh council (here one with no file) is not sent one.
+        ("ctf", b"<CTfile/>", {**COUNCIL_DEFAULTS, **NO_FILE["wales"]}, "?documents=notice-to-improve",
          422, "document_not_for_council"),
         ("csv", b"Name,Score\nRhys,3\n", COUNCIL_DEFAULTS, "", 400, "csv_layout_unknown"),
         ("csv", b"UPN,Date,AM,PM\n", {**COUNCIL_DEFAULTS, "mapping": {"upn": "Pupil"}}, "", 422, "invalid_mapping"),
@@ -103,7 +109,7 @@ def test_errors_are_problem_json(client, kind, file, case, query, status, code):
 
 
 def test_invalid_case_part_lists_every_fault(client):
-    response = post(client, "ctf", b"<CTfile/>", {"council": "wiltshire", "school": {"name": "Larkspur"},
+    response = post(client, "ctf", b"<CTfile/>", {**NO_FILE["england"], "school": {"name": "Larkspur"},
                                                   "parents": [], "attachments": [], "colour": "red"})
     assert response.status_code == 422
     assert [(e["path"], e["code"]) for e in response.get_json()["errors"]] == [

@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from service import forms
 from service.engines import Engines
 from service.imports import batch
 from service.imports import ctf as reader
@@ -57,6 +58,8 @@ def test_zip_holds_one_notice_per_eligible_pupil_and_a_summary(docx_text):
                      "notice-to-improve-whitlock-amelia-2026-09-07.docx", "summary.csv"]
     assert "Isla Ashworth" in letters[names[0]] and "Amelia Whitlock" in letters[names[1]]
     assert "Kate Ashworth" in letters[names[0]] and "Leo" not in letters[names[0]] + letters[names[1]]
+    # The council is the one the case part names (no file: its details), on every notice.
+    assert all(COUNCIL_DEFAULTS["council_details"]["name"] in text for text in letters.values())
     assert summary == [
         list(batch.COLUMNS),
         ["6", upn(1), "Isla Ashworth", "produced", names[0], "", "notice-to-improve", "10", "90.0"],
@@ -70,13 +73,17 @@ def test_zip_holds_one_notice_per_eligible_pupil_and_a_summary(docx_text):
 def test_the_document_asked_for_is_checked_before_any_work():
     given = defaults(COUNCIL_DEFAULTS, "ctf")
     assert batch.check("notice-to-improve", None, given) == "docx"
-    assert batch.check("pn3", None, given) == "pdf"
+    assert batch.check("generic-request", None, given) == "pdf"
     with pytest.raises(Problem) as fmt:
-        batch.check("pn3", "docx", given)
+        batch.check("generic-request", "docx", given)
     assert (fmt.value.status, fmt.value.code) == (400, "unsupported_format")
-    with pytest.raises(Problem) as council:
-        batch.check("dorset-warning", None, given)
-    assert (council.value.status, council.value.code) == (422, "document_not_for_council")
+    # The councils' own forms are not for a council with no file.
+    others = [d.id for d in forms.all() if not given.council.accepts(d.id)]
+    assert others
+    for document_id in others:
+        with pytest.raises(Problem) as council:
+            batch.check(document_id, None, given)
+        assert (council.value.status, council.value.code) == (422, "document_not_for_council"), document_id
 
 
 def test_write_puts_cases_scan_errors_and_documents_in_a_folder(tmp_path):

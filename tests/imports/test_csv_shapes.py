@@ -80,7 +80,7 @@ def test_bromcom_session_marks_joined_on_student_id_keep_the_2024_codes():
     assert ruby["window"] == {"basis": "school_weeks", "start": "2025-11-10", "end": "2025-11-28", "school_weeks": 3}
     assert (ruby["sessions_possible"], ruby["attendance_percent"], ruby["unauthorised_sessions_in_window"],
             ruby["absence_type"]) == (30, 66.7, 10, "holiday")
-    assert ruby["documents_allowed"] == ["pn3"]
+    assert ruby["documents_allowed"] == ["generic-request"]  # the request form of a council with no file
     # Tom: Y1 (no transport) is not a possible session; J1 and C1 are authorised absence, K attends: 28 possible,
     # 25 attended, nothing unauthorised.
     assert (tom["sessions_possible"], tom["attendance_percent"], tom["unauthorised_sessions_in_window"],
@@ -100,7 +100,7 @@ def test_bromcom_weekly_rows_need_their_week_and_read_like_the_session_marks():
     three = scanned(csv_import.read(by_week(with_column=True), PUPILS.encode()))
     assert three["source"]["layout"] == "weekly"
     assert [(r["sessions_possible"], r["unauthorised_sessions_in_window"], r["documents_allowed"]) for r in three["scan"]] == [
-        (30, 10, ["pn3"]), (28, 0, [])]
+        (30, 10, ["generic-request"]), (28, 0, [])]
     # The API's shape has no date: the week comes with the request, or the rows are refused, saying why.
     part = {**COUNCIL_DEFAULTS, "week_start": "2025-11-17"}
     given = defaults(part, "csv")

@@ -77,7 +77,7 @@ def test_future_days_filled_as_present_are_dropped_and_the_holiday_is_found():
     assert holiday.row["window"] == {"basis": "school_weeks", "start": "2026-09-07", "end": "2026-11-20",
                                      "school_weeks": 10}
     assert (holiday.row["unauthorised_sessions_in_window"], holiday.row["absence_type"]) == (10, "holiday")
-    assert holiday.row["documents_allowed"] == ["pn3"]  # a holiday: the PN3, never a Notice to Improve
+    assert holiday.row["documents_allowed"] == ["generic-request"]  # a holiday: the request, never a Notice to Improve
     # School year to the file's date: 10 school weeks, 100 sessions, 90 attended (not the writer's year to July).
     assert (holiday.row["sessions_possible"], holiday.row["attendance_percent"]) == (100, 90.0)
     assert holiday.case["absence"] == {"type": "holiday", "start_date": "2026-09-07", "end_date": "2026-11-20",

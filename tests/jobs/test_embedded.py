@@ -45,14 +45,18 @@ def test_an_import_job_gives_the_zip_once(embedded: Jobs) -> None:
     assert embedded.status(submitted.id).state == "downloaded"
 
 
-def many_cases(count: int) -> list[dict]:
-    from tests.conftest import load_example
+# Cases jobs are the same for every council: a family at a council with no file, on the generic request form.
+REQUEST = "generic-request"
 
-    return [load_example("wiltshire-holiday") for _ in range(count)]
+
+def many_cases(count: int) -> list[dict]:
+    from tests.conftest import family_case
+
+    return [family_case("holiday-two-children") for _ in range(count)]
 
 
 def test_progress_moves_and_a_cancel_stops_the_work(embedded: Jobs) -> None:
-    submitted = embedded.submit(Spec("cases", "pn3", "pdf", {}), {"cases": many_cases(60)})
+    submitted = embedded.submit(Spec("cases", REQUEST, "pdf", {}), {"cases": many_cases(60)})
     seen = set()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -77,7 +81,7 @@ def test_progress_moves_and_a_cancel_stops_the_work(embedded: Jobs) -> None:
 
 
 def test_the_result_asked_too_early_is_409_and_an_unknown_job_404(embedded: Jobs) -> None:
-    submitted = embedded.submit(Spec("cases", "pn3", "pdf", {}), {"cases": many_cases(40)})
+    submitted = embedded.submit(Spec("cases", REQUEST, "pdf", {}), {"cases": many_cases(40)})
     with pytest.raises(JobNotFinished):
         embedded.take_result(submitted.id)
     with pytest.raises(JobNotFound):
@@ -88,7 +92,7 @@ def test_the_result_asked_too_early_is_409_and_an_unknown_job_404(embedded: Jobs
 
 
 def test_another_callers_job_is_not_found(embedded: Jobs) -> None:
-    submitted = embedded.submit(Spec("cases", "pn3", "pdf", {}, owner="school-a"), {"cases": many_cases(1)})
+    submitted = embedded.submit(Spec("cases", REQUEST, "pdf", {}, owner="school-a"), {"cases": many_cases(1)})
     assert embedded.status(submitted.id, "school-a").id == submitted.id
     with pytest.raises(JobNotFound):
         embedded.status(submitted.id, "school-b")
@@ -101,7 +105,7 @@ def test_everything_is_gone_after_the_ttl(tmp_path) -> None:
     jobs = Jobs(settings_for(tmp_path / "jobs.db", ttl=2))
     workers = ThreadWorkers(jobs).start()
     try:
-        submitted = jobs.submit(Spec("cases", "pn3", "pdf", {}), {"cases": many_cases(2)})
+        submitted = jobs.submit(Spec("cases", REQUEST, "pdf", {}), {"cases": many_cases(2)})
         wait(jobs, submitted.id, "done")
         time.sleep(2.2)
         with pytest.raises(JobNotFound):
@@ -118,7 +122,7 @@ def test_everything_is_gone_after_the_ttl(tmp_path) -> None:
 def test_a_cases_batch_makes_one_pdf_per_case_and_lists_the_ones_that_cannot(embedded: Jobs) -> None:
     cases = many_cases(3)
     cases[1]["pupils"][0]["upn"] = "not a upn"
-    submitted = embedded.submit(Spec("cases", "pn3", "pdf", {}), {"cases": cases})
+    submitted = embedded.submit(Spec("cases", REQUEST, "pdf", {}), {"cases": cases})
     done = wait(embedded, submitted.id, "done")
     assert (done.produced, [f["item"] for f in done.failures]) == (2, [1])
     with embedded.take_result(submitted.id) as result:

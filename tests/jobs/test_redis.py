@@ -18,6 +18,7 @@ import pytest
 from service.jobs.queue import Jobs
 from service.jobs.work import Spec
 from tests.jobs.conftest import settings_for
+from tests.jobs.test_embedded import REQUEST
 from tests.jobs.test_embedded import many_cases
 from tests.jobs.test_embedded import wait
 
@@ -73,11 +74,12 @@ def values(client) -> list[bytes]:
 
 def test_payloads_in_redis_are_not_readable(jobs: Jobs) -> None:
     case = many_cases(1)[0]
-    jobs.submit(Spec("cases", "pn3", "pdf", {}), {"cases": [case]})
+    jobs.submit(Spec("cases", REQUEST, "pdf", {}), {"cases": [case]})
     held = values(jobs.backend.client)
     assert len(held) >= 4  # the spec, the input, the bookkeeping, Huey's task message
     for value in held:
-        assert case["pupils"][0]["surname"].encode() not in value and b"wiltshire" not in value
+        assert case["pupils"][0]["surname"].encode() not in value and case["council"].encode() not in value
+        assert case["council_details"]["email"].encode() not in value
         try:
             parsed = json.loads(value)
         except ValueError:
@@ -91,7 +93,7 @@ def test_a_killed_workers_job_finishes_on_another(jobs: Jobs) -> None:
     first = worker(jobs.settings)
     second = None
     try:
-        submitted = jobs.submit(Spec("cases", "pn3", "pdf", {}), {"cases": many_cases(60)})
+        submitted = jobs.submit(Spec("cases", REQUEST, "pdf", {}), {"cases": many_cases(60)})
         deadline = time.monotonic() + 60
         while jobs.status(submitted.id).done < 3 and time.monotonic() < deadline:
             time.sleep(0.02)

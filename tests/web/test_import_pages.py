@@ -8,6 +8,7 @@ import json
 import pytest
 
 from tests.conftest import PERSONAL
+from tests.conftest import council_toml
 from tests.imports.builders import COUNCIL_DEFAULTS
 from tests.imports.builders import upn
 from tests.imports.test_batch import school
@@ -17,11 +18,20 @@ from tests.imports.test_csv import am_pm_register
 from tests.web.conftest import Page
 
 SERVICE = "School attendance paperwork"
+# The page offers the councils that have a file: a fictional English one that takes the Notice to Improve
+# and publishes no term dates (so the school's typed holidays count the notice's end date).
+PAGE_COUNCIL = "importshire"
+
+
+@pytest.fixture(autouse=True)
+def page_council(app, temp_council) -> None:
+    """Load PAGE_COUNCIL after the app has loaded the shipped councils."""
+    temp_council(council_toml(PAGE_COUNCIL, extra='\n[documents.notice-to-improve]\nsource = "code"\n'))
 
 
 def form(officer, holidays: bool = False, **files: bytes) -> dict:
     """The import form filled in from the import tests' defaults (their holidays typed, when asked)."""
-    data = {"csrf_token": officer.token, "council": COUNCIL_DEFAULTS["council"]}
+    data = {"csrf_token": officer.token, "council": PAGE_COUNCIL}
     school = COUNCIL_DEFAULTS["school"]
     data.update({f"school-{k}": v for k, v in school.items() if isinstance(v, str)})
     if holidays:
