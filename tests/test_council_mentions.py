@@ -116,11 +116,6 @@ PENDING = {
     "engines/test_pdf_filler.py",
     "fuzz/test_hostile_pdfs.py",
     # forms
-    "forms/test_attendance_certificate.py",
-    "forms/test_letters.py",
-    "forms/test_letters_pdf.py",
-    "forms/test_pdf_forms.py",
-    "forms/test_registry.py",
     # rules
 }
 

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from service import councils
 from service import forms
 from service.assessment import evaluate
 from service.documents import letter_inputs
@@ -16,7 +17,9 @@ from service.forms.notice_to_improve import improvement_period
 from service.problems import CannotProduce
 from service.problems import Problem
 from service.validation import validate
+from tests.conftest import NO_FILE
 from tests.conftest import family_case
+from tests.forms.conftest import BILINGUAL_NAME_CY
 
 ENGINES = Engines()
 LETTERS = [d for d in forms.all() if isinstance(d, forms.Letter)]
@@ -114,12 +117,12 @@ def test_authorised_leave_gets_no_refusal_letter(case):
         ("absence.leave_request.decision", "leave_authorised")]
 
 
-def test_wales_letter_uses_welsh_amounts_and_no_window(case, docx_text):
-    data = case("vale-of-glamorgan-holiday")
+def test_wales_letter_uses_welsh_amounts_and_no_window(family, docx_text):
+    data = family("welsh-holiday")
     data["parents"][0]["language"] = "en"
     text = docx_text(letter(data, "leave-refusal").content)
     assert "£60 per parent for each child if paid within 28 days, rising to £120 if paid within 42 days" in text
-    assert "amounts to 10 sessions or more, Vale of Glamorgan Council may issue" in text
+    assert f"amounts to 10 sessions or more, {NO_FILE['wales']['council_details']['name']} may issue" in text
     assert "Welsh Government guidance" in text
     assert "10 school weeks" not in text
 
@@ -214,14 +217,14 @@ def test_template_syntax_and_markup_in_names_print_as_written(case, docx_text):
     assert "49" not in text
 
 
-def test_welsh_parent_gets_welsh_first_then_english(case, docx_text):
-    text = docx_text(letter(case("vale-of-glamorgan-holiday"), "leave-refusal").content)
+def test_welsh_parent_gets_welsh_first_then_english(family, bilingual, docx_text):
+    text = docx_text(letter(bilingual(family("welsh-holiday")), "leave-refusal").content)
     welsh, english = text.index("Annwyl Iwan Prydderch"), text.index("Dear Iwan Prydderch")
     assert welsh < english
     cy = text[: text.index("Ysgol Gynradd Glan-y-Môr", welsh)]  # up to the English letterhead
     assert "15 Mehefin 2026" in cy  # Babel's cy locale
     assert "Ynghylch: Gwenllian Prydderch" in cy
-    assert "Cyngor Bro Morgannwg" in cy
+    assert BILINGUAL_NAME_CY in cy
     assert "£60 i bob rhiant am bob plentyn os caiff ei dalu o fewn 28 diwrnod" in cy
     assert "Yn gywir" in cy
     assert "Dear" not in cy
@@ -230,8 +233,8 @@ def test_welsh_parent_gets_welsh_first_then_english(case, docx_text):
     assert "{%" not in text
 
 
-def test_english_parent_in_wales_gets_english_only(case, docx_text):
-    data = case("vale-of-glamorgan-holiday")
+def test_english_parent_in_wales_gets_english_only(family, bilingual, docx_text):
+    data = bilingual(family("welsh-holiday"))
     data["parents"][0]["language"] = "en"
     text = docx_text(letter(data, "leave-refusal").content)
     assert "Annwyl" not in text
@@ -244,20 +247,37 @@ def test_welsh_is_only_for_welsh_councils(case, docx_text):
     assert "Annwyl" not in docx_text(letter(data, "leave-refusal").content)
 
 
+def test_welsh_is_only_for_councils_whose_file_asks_for_it(family, docx_text):
+    # A Welsh council with no file (the 2013 regulations) has no bilingual_letters rule: English only.
+    data = family("welsh-holiday")
+    assert data["parents"][0]["language"] == "cy"
+    text = docx_text(letter(data, "leave-refusal").content)
+    assert "Annwyl" not in text and "Dear Iwan Prydderch" in text
+
+
+def test_vale_of_glamorgan_file_asks_for_bilingual_letters(case, docx_text):
+    council = councils.get("vale-of-glamorgan")
+    assert (council.bilingual_letters, council.name_cy) == (True, "Cyngor Bro Morgannwg")
+    text = docx_text(letter(case("vale-of-glamorgan-holiday"), "leave-refusal").content)
+    welsh = text.index("Annwyl Iwan Prydderch")
+    assert welsh < text.index("Dear Iwan Prydderch")
+    assert "Cyngor Bro Morgannwg" in text[welsh:text.index("Dear")]
+
+
 @pytest.mark.parametrize("variant", ["statutory-age", "not-statutory-age", "not-requested-in-advance"])
-def test_every_welsh_variant_renders(case, docx_text, variant):
-    text = docx_text(letter(case("vale-of-glamorgan-holiday"), "leave-refusal", variant).content)
+def test_every_welsh_variant_renders(family, bilingual, docx_text, variant):
+    text = docx_text(letter(bilingual(family("welsh-holiday")), "leave-refusal", variant).content)
     assert text.index("Annwyl") < text.index("Dear")
     marker = {"statutory-age": "Mae'n ddrwg gennyf", "not-statutory-age": "oedran ysgol gorfodol eto",
               "not-requested-in-advance": "Daeth i'm sylw"}[variant]
     assert marker in text
 
 
-def test_welsh_attendance_letters(case, docx_text):
+def test_welsh_attendance_letters(family, bilingual, docx_text):
     import io
     import zipfile
 
-    data = case("vale-of-glamorgan-holiday")
+    data = bilingual(family("welsh-holiday"))
     data["attendance"]["class_average_sessions_missed"] = 3.5
     first = letter(data, "attendance-letter-1")
     text = docx_text(first.content)

@@ -14,6 +14,7 @@ from service.documents import sheets
 from service.validation import validate
 from tests.conftest import example_names
 from tests.conftest import load_example
+from tests.forms.conftest import form_case
 
 PDF_FORMS = [d for d in forms.all() if isinstance(d, forms.PdfForm)]
 
@@ -34,10 +35,9 @@ def test_template_exists_and_every_written_field_is_in_it(form):
 
 @pytest.mark.parametrize("form", PDF_FORMS, ids=lambda d: d.id)
 def test_every_value_path_names_case_data(form):
-    data = load_example({"pn3": "wiltshire-holiday", "dorset-holiday": "dorset-holiday-separated",
-                         "dorset-warning": "dorset-warning-irregular",
-                         "generic-request": "national-england-holiday"}[form.id])
+    data = form_case(form.id)
     report, case = validate(data, form.id)
+    assert report.valid, [e.code for e in report.errors]
     roots = set(data) | {"letter_date", "attachments"}
     for sheet in sheets(form, case, report, date(2026, 11, 16)):
         for value in form.fields(sheet).values():
