@@ -13,6 +13,7 @@ import docx
 from tests.imports.test_batch import school
 from tests.web.conftest import Page
 from tests.web.test_import_pages import form
+from tests.web.test_import_pages import page_council  # noqa: F401 - loads the council `form` names
 
 
 def start(officer, document: str = "notice-to-improve", **changes: str):
