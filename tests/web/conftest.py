@@ -19,6 +19,7 @@ from werkzeug.test import encode_multipart
 from service.case.fields import upn_check_letter
 from tests.conftest import EXAMPLES
 from tests.conftest import certificate_pdf
+from tests.conftest import council_toml
 from tests.conftest import make_pdf
 
 URL_ATTRIBUTES = ("href", "action", "formaction", "src")
@@ -159,8 +160,9 @@ def read() -> Callable[[Any], Page]:
     return lambda response: Page(response.get_data(as_text=True))
 
 
-def wiltshire_files(refusal: bool = True) -> dict[str, Any]:
-    """Return the attachments the Wiltshire PN3 asks for in wiltshire-holiday (two pupils, leave requested)."""
+def holiday_files(refusal: bool = True) -> dict[str, Any]:
+    """Return what a holiday request asks for in the family `holiday-two-children` (two pupils, leave
+    requested): each child's attendance certificate, the parents' request and the school's refusal."""
     files: dict[str, Any] = {
         "attendance_certificate": [
             certificate_pdf("Fairweather, Zoë"),
@@ -173,10 +175,59 @@ def wiltshire_files(refusal: bool = True) -> dict[str, Any]:
     return files
 
 
-def three_siblings(case: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
-    """Return wiltshire-holiday with a third sibling, Ivy, born in 2022: under five when the absence began."""
-    data = case("wiltshire-holiday")
+def three_siblings(family: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+    """Return the family `holiday-two-children` with a third sibling, Ivy, born in 2022: under five when
+    the absence began."""
+    data = family("holiday-two-children")
     body = "865204225013"
     ivy = {**data["pupils"][1], "upn": upn_check_letter("A" + body) + body, "forename": "Ivy"}
     data["pupils"].append({**ivy, "date_of_birth": "2022-01-10"})
     return data
+
+
+# A council whose holiday request asks what most published holiday forms ask: the certificate, and either
+# the parents' request with the school's refusal (leave was asked for) or the school's letter saying the
+# absence was not authorised (it was not): one item is always "not needed" for a case.
+HOLIDAY_CHECKLIST = """
+[[documents.generic-request.attachments]]
+item = "attendance_certificate"
+label = "Attendance certificate showing the unauthorised absence"
+kinds = ["attendance_certificate"]
+
+[[documents.generic-request.attachments]]
+item = "leave_request_form"
+label = "The parents' leave of absence request"
+kinds = ["leave_request_form"]
+when = "leave_requested"
+
+[[documents.generic-request.attachments]]
+item = "refusal_letter"
+label = "The letter refusing the leave"
+kinds = ["refusal_letter"]
+when = "leave_requested"
+
+[[documents.generic-request.attachments]]
+item = "holiday_letter"
+label = "The letter saying the absence was not authorised, as a holiday"
+kinds = ["holiday_letter"]
+when = "leave_not_requested"
+
+[documents.attendance-letter-1]
+source = "code"
+
+[documents.attendance-letter-2]
+source = "code"
+"""
+
+
+@pytest.fixture
+def holiday_council(temp_council: Callable[..., Any]) -> Any:
+    """Return a fictional council (`holidayshire`) with the holiday checklist above."""
+    return temp_council(council_toml("holidayshire", extra=HOLIDAY_CHECKLIST))
+
+
+def at_council(data: dict[str, Any], council: Any) -> dict[str, Any]:
+    """Return a case sent to a council that has a file (the no-file council's details dropped)."""
+    moved = {**data, "council": council.id}
+    moved.pop("council_details", None)
+    return moved

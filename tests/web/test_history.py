@@ -31,8 +31,8 @@ def carried(page: Page) -> dict:
     return json.loads(page.hidden("case")[0])
 
 
-def test_every_history_field_has_a_label_and_help_text(officer, read):
-    page = read(officer.upload("wiltshire-irregular-marks"))
+def test_every_history_field_has_a_label_and_help_text(officer, read, family):
+    page = read(officer.upload_case(family("irregular-with-marks")))
     fields = [
         e
         for e in page.elements
@@ -47,8 +47,8 @@ def test_every_history_field_has_a_label_and_help_text(officer, read):
     assert "Marta Kowalczyk, mother" in [page.text_of(o) for o in page.find("option")]
 
 
-def test_an_earlier_notice_to_improve_comes_back_in_the_case_and_allows_the_notice(officer, read):
-    page = read(officer.upload("wiltshire-irregular-marks"))
+def test_an_earlier_notice_to_improve_comes_back_in_the_case_and_allows_the_notice(officer, read, family):
+    page = read(officer.upload_case(family("irregular-with-marks")))
     assert "a Notice to Improve comes first" in page.text_of(page.by_id("outcome-pupil-0"))
 
     added = read(officer.resubmit(page, **notice_to_improve()))
@@ -73,8 +73,8 @@ def test_an_earlier_notice_to_improve_comes_back_in_the_case_and_allows_the_noti
     assert "a Notice to Improve comes first" in removed.text_of(removed.by_id("outcome-pupil-0"))
 
 
-def test_two_earlier_penalty_notices_stop_a_third(officer, read):
-    page = read(officer.upload("wiltshire-holiday"))
+def test_two_earlier_penalty_notices_stop_a_third(officer, read, family):
+    page = read(officer.upload_case(family("holiday-two-children")))
     for issued in ("2025-02-12", "2026-01-20"):
         page = read(
             officer.resubmit(
@@ -93,8 +93,8 @@ def test_two_earlier_penalty_notices_stop_a_third(officer, read):
     assert "Penalty notice 1: £80" in page.text_of(page.by_id("outcome-pupil-1"))  # Alfie's are his own
 
 
-def test_a_letter_sent_with_its_copy_dates_the_second_letter(officer, read, docx_text):
-    page = read(officer.upload("wiltshire-irregular-marks"))
+def test_a_letter_sent_with_its_copy_dates_the_second_letter(officer, read, docx_text, family):
+    page = read(officer.upload_case(family("irregular-with-marks")))
     copy = make_pdf(["Dear Ms Kowalczyk", "Tomasz's attendance has fallen to 84%."])
     added = read(
         officer.resubmit(
@@ -119,8 +119,8 @@ def test_a_letter_sent_with_its_copy_dates_the_second_letter(officer, read, docx
     assert "further to my previous letter dated 5 October 2026" in docx_text(letter.data)
 
 
-def test_a_reason_support_is_not_appropriate_turns_the_error_into_a_warning(officer, read):
-    page = read(officer.upload("wiltshire-irregular-marks"))
+def test_a_reason_support_is_not_appropriate_turns_the_error_into_a_warning(officer, read, family):
+    page = read(officer.upload_case(family("irregular-with-marks")))
     reason = "The family refused every meeting offered since September."
     saved = read(officer.resubmit(page, history="support", **{"history-support-reason": reason}))
     assert carried(saved)["support_not_appropriate"] == {"reason": reason}
@@ -131,8 +131,8 @@ def test_a_reason_support_is_not_appropriate_turns_the_error_into_a_warning(offi
     assert "support_not_appropriate" not in carried(cleared)
 
 
-def test_a_wrong_entry_is_explained_and_the_case_is_unchanged(officer, read):
-    page = read(officer.upload("wiltshire-irregular-marks"))
+def test_a_wrong_entry_is_explained_and_the_case_is_unchanged(officer, read, family):
+    page = read(officer.upload_case(family("irregular-with-marks")))
     wrong = notice_to_improve(pupil="", issued="2026-02-31", end="2026-07-13")
     wrong["history-notice_to_improve-issued_on-day"] = "31"
     wrong["history-notice_to_improve-issued_on-month"] = "2"
@@ -154,13 +154,12 @@ def test_a_wrong_entry_is_explained_and_the_case_is_unchanged(officer, read):
     assert "#history-notice_to_improve-period_end-day" in links
 
 
-def test_the_case_file_download_keeps_the_history_and_the_attachments(officer, read):
-    page = read(officer.upload("wiltshire-irregular-marks", other=make_pdf(["A note of a call"])))
+def test_the_case_file_download_keeps_the_history_and_the_attachments(officer, read, family):
+    page = read(officer.upload_case(family("irregular-with-marks"), other=make_pdf(["A note of a call"])))
     added = read(officer.resubmit(page, **notice_to_improve()))
     response = officer.resubmit(added, "/case-file")
-    assert response.headers["Content-Disposition"].startswith(
-        'attachment; filename="wiltshire-kowalczyk-reid'
-    )
+    council = json.loads(page.hidden("case")[0])["council"]  # named for the case's council, then the pupil
+    assert response.headers["Content-Disposition"].startswith(f'attachment; filename="{council}-kowalczyk-reid')
     saved = json.loads(response.data)
     assert saved["previous_notices_to_improve"][0]["period_end"] == "2026-07-13"
     assert [a["kind"] for a in saved["attachments"]] == ["other"]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib.util
 
 from tests.conftest import ROOT
+from tests.conftest import council_toml
 from tests.web.conftest import Page
+from tests.web.conftest import at_council
 
 WELSH_SERVICE = "Gwaith papur presenoldeb ysgol"
 ENGLISH_SERVICE = "School attendance paperwork"
@@ -55,18 +57,21 @@ def test_an_unknown_language_or_page_is_not_found(client):
     assert client.get("/language/cy/report").status_code == 404
 
 
-def test_a_welsh_councils_case_is_in_welsh_when_the_browser_accepts_welsh(officer, read):
+def test_a_welsh_councils_case_is_in_welsh_when_the_browser_accepts_welsh(officer, read, family, temp_council):
+    westshire = temp_council(council_toml("westshire", country="wales"))
     officer.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en-GB,en;q=0.9,cy;q=0.3"
-    welsh = read(officer.upload("vale-of-glamorgan-holiday"))
-    english = read(officer.upload("wiltshire-holiday"))
+    welsh = read(officer.upload_case(family("welsh-holiday")))  # Wales from the case's council_details
+    filed = read(officer.upload_case(at_council(family("welsh-holiday"), westshire)))  # from its file
+    english = read(officer.upload_case(family("holiday-two-children")))
     assert welsh.find("html")[0].attrs["lang"] == "cy"
+    assert filed.find("html")[0].attrs["lang"] == "cy"
     assert english.find("html")[0].attrs["lang"] == "en"
     officer.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en-GB"
-    assert read(officer.upload("vale-of-glamorgan-holiday")).find("html")[0].attrs["lang"] == "en"
+    assert read(officer.upload_case(family("welsh-holiday"))).find("html")[0].attrs["lang"] == "en"
 
 
-def test_the_report_pages_switch_posts_the_case_back(officer, read):
-    page = read(officer.upload("wiltshire-holiday"))
+def test_the_report_pages_switch_posts_the_case_back(officer, read, family):
+    page = read(officer.upload_case(family("holiday-two-children")))
     (button,) = [b for b in page.find("button") if b.attrs.get("name") == "language"]
     assert button.attrs["form"] == "case-form" and button.attrs["value"] == "cy"
     assert page.by_id("case-form").tag == "form"

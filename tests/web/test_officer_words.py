@@ -15,9 +15,11 @@ import pytest
 from service import forms
 from service.assessment import evaluate
 from tests.conftest import EXAMPLES
+from tests.conftest import council_toml
 from tests.web.conftest import Page
+from tests.web.conftest import at_council
+from tests.web.conftest import holiday_files
 from tests.web.conftest import three_siblings
-from tests.web.conftest import wiltshire_files
 
 EXAMPLE_NAMES = sorted(p.stem for p in EXAMPLES.glob("*.json"))
 # What must never be a page's visible text: a JSON path, a field or code name, a parent's id.
@@ -45,9 +47,9 @@ def outcome_of(page: Page) -> str:
     return page.text_of(page.by_id("outcome"))
 
 
-def test_three_siblings_each_pupil_and_parent_by_name_with_the_refusal_explained(officer, read, case):
-    data = three_siblings(case)
-    page = read(officer.upload_case(data, **wiltshire_files()))
+def test_three_siblings_each_pupil_and_parent_by_name_with_the_refusal_explained(officer, read, family):
+    data = three_siblings(family)
+    page = read(officer.upload_case(data, **holiday_files()))
     outcome = outcome_of(page)
     assert "Penalty notices are allowed for 2 of the 3 pupils" in outcome
     for pupil in ("Zoë Fairweather", "Alfie Fairweather", "Ivy Fairweather"):
@@ -80,9 +82,9 @@ def test_three_siblings_each_pupil_and_parent_by_name_with_the_refusal_explained
     assert_plain(summary, data)
 
 
-def test_a_refused_letter_names_each_child_it_needs_figures_for(officer, read, case):
-    data = three_siblings(case)
-    page = read(officer.upload_case(data, **wiltshire_files()))
+def test_a_refused_letter_names_each_child_it_needs_figures_for(officer, read, family):
+    data = three_siblings(family)
+    page = read(officer.upload_case(data, **holiday_files()))
     refused = officer.resubmit(page, "/download", document="attendance-letter-1.docx")
     summary = read(refused)
     assert refused.status_code == 422
@@ -98,8 +100,9 @@ def test_a_refused_letter_names_each_child_it_needs_figures_for(officer, read, c
     assert_plain(summary, data)
 
 
-def test_the_outcome_comes_first_with_the_downloads_beside_it(officer, read):
-    page = read(officer.upload("wiltshire-holiday", **wiltshire_files()))
+def test_the_outcome_comes_first_with_the_downloads_beside_it(officer, read, family):
+    data = family("holiday-two-children")
+    page = read(officer.upload_case(data, **holiday_files()))
     order = [
         e.attrs.get("id")
         for e in page.elements
@@ -112,13 +115,14 @@ def test_the_outcome_comes_first_with_the_downloads_beside_it(officer, read):
         if "outcome" in {c.attrs.get("id") for c in page.elements}
     ]
     assert page.by_id("downloads").attrs["class"] == "govuk-grid-column-one-third"
-    assert "Download the bundle and send it to Wiltshire Council" in page.text_of(
+    council = data["council_details"]["name"]
+    assert f"Download the bundle and send it to {council}" in page.text_of(
         page.by_id("next-step").__class__ and page.by_id("outcome")
     )
 
 
-def test_separated_parents_each_named_with_their_role(officer, read, case):
-    data = case("dorset-holiday-separated")
+def test_separated_parents_each_named_with_their_role(officer, read, family):
+    data = family("holiday-parents-apart")
     page = read(officer.upload_case(data))
     outcome = outcome_of(page)
     for parent in data["parents"]:
@@ -127,16 +131,16 @@ def test_separated_parents_each_named_with_their_role(officer, read, case):
     assert_plain(page, data)
 
 
-def test_a_welsh_case_has_its_outcome_and_next_step_in_welsh(officer, read, case):
+def test_a_welsh_case_has_its_outcome_and_next_step_in_welsh(officer, read, family):
     officer.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "cy,en;q=0.5"
-    data = case("vale-of-glamorgan-holiday")
+    data = family("welsh-holiday")
     page = read(officer.upload_case(data))
     assert page.find("html")[0].attrs["lang"] == "cy"
     outcome = outcome_of(page)
     assert "Beth y mae'r achos yn ei ganiatáu" in outcome
     assert "Y cam nesaf" in outcome
     steps = [page.text_of(li) for li in page.by_id("outcome").__class__ and page.find("li") if li.text]
-    assert any("Cyngor Bro Morgannwg" in step for step in steps)
+    assert any(data["council_details"]["name"] in step for step in steps)  # Cyngor Gwaelod, as the case names it
     assert "£60 os telir o fewn 28 diwrnod, £120 o fewn 42 diwrnod" in outcome
     assert_plain(page, data)
 
@@ -162,3 +166,15 @@ def test_no_page_shows_an_id_a_json_path_or_a_code(officer, read, name, language
     if bundle.mimetype == "text/html":
         assert_plain(read(bundle), data)
     assert refused  # every example has something it cannot produce yet (no attachments were sent)
+
+
+def test_a_welsh_councils_steps_name_it_by_its_own_welsh_name(officer, read, family, temp_council):
+    """The next step names the council as its file names it in Welsh (`name_cy`), not its English name."""
+    text = council_toml("westshire", country="wales").replace(
+        'country = "wales"', 'country = "wales"\nname_cy = "Cyngor Gorllewin"'
+    )
+    council = temp_council(text)
+    officer.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "cy,en;q=0.5"
+    page = read(officer.upload_case(at_council(family("welsh-holiday"), council)))
+    steps = page.text_of(page.by_id("outcome"))
+    assert "Cyngor Gorllewin" in steps and council.name not in steps

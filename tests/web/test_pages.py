@@ -9,6 +9,7 @@ import zipfile
 
 import pytest
 
+from service import councils
 from service import create_app
 from service.case import ATTACHMENT_KINDS
 from service.engines import Engines
@@ -19,7 +20,8 @@ from tests.conftest import certificate_pdf
 from tests.conftest import make_pdf
 from tests.web.conftest import Officer
 from tests.web.conftest import Page
-from tests.web.conftest import wiltshire_files
+from tests.web.conftest import at_council
+from tests.web.conftest import holiday_files
 
 SERVICE = "School attendance paperwork"
 
@@ -34,7 +36,8 @@ def test_start_page(client, read):
     assert skip.attrs["href"] == "#main-content" and "main-content" in page.ids()
     (start,) = page.find("a", class_="govuk-button--start")
     assert start.attrs["href"] == "/upload"
-    assert "Wiltshire Council" in response.get_data(as_text=True)
+    said = page.text_of(page.find("main")[0])
+    assert all(council.name in said for council in councils.all())  # every council the registry holds
 
 
 def test_pages_do_not_use_the_gov_uk_crown_or_typeface(client):
@@ -62,8 +65,8 @@ def test_upload_page_labels_every_input(client, read):
     assert page.title == f"Upload the case – {SERVICE}"
 
 
-def test_complete_case_has_no_errors_and_every_task_done(officer, read):
-    response = officer.upload("wiltshire-holiday", **wiltshire_files())
+def test_complete_case_has_no_errors_and_every_task_done(officer, read, family, holiday_council):
+    response = officer.upload_case(at_council(family("holiday-two-children"), holiday_council), **holiday_files())
     page = read(response)
     assert response.status_code == 200
     assert page.title == f"Check the case – {SERVICE}"
@@ -72,14 +75,14 @@ def test_complete_case_has_no_errors_and_every_task_done(officer, read):
     assert statuses == ["Done", "Done", "Done", "Not needed"]
     assert page.find("button", formaction="/bundle")
     values = [b.attrs["value"] for b in page.find("button", name="document")]
-    assert {"pn3.pdf", "leave-refusal.docx"} <= set(values)
+    assert {"generic-request.pdf", "leave-refusal.docx"} <= set(values)
     # Two children and one `attendance` block: the sibling's own figures are needed (issue 11).
     assert "attendance-letter-2.docx" not in values
     assert not {v for v in values if v.startswith(("notice-to-improve", "attendance-certificate"))}
 
 
-def test_missing_attachment_is_an_error_linking_to_its_file_input(officer, read):
-    page = read(officer.upload("wiltshire-holiday", **wiltshire_files(refusal=False)))
+def test_missing_attachment_is_an_error_linking_to_its_file_input(officer, read, family):
+    page = read(officer.upload_case(family("holiday-two-children"), **holiday_files(refusal=False)))
     assert page.title == f"Error: Check the case – {SERVICE}"
     links = page.error_links()
     assert [(a.attrs["href"], a.attrs["data-code"]) for a in links] == [("#refusal_letter", "attachment_missing")]
@@ -91,10 +94,10 @@ def test_missing_attachment_is_an_error_linking_to_its_file_input(officer, read)
     assert not page.find("button", formaction="/bundle")
 
 
-def test_unusable_attachment_is_invalid_and_named(officer, read):
-    files = wiltshire_files()
+def test_unusable_attachment_is_invalid_and_named(officer, read, family):
+    files = holiday_files()
     files["leave_request_form"] = b"not a pdf at all"
-    page = read(officer.upload("wiltshire-holiday", **files))
+    page = read(officer.upload_case(family("holiday-two-children"), **files))
     links = {page.text_of(a): (a.attrs["href"], a.attrs["data-code"]) for a in page.error_links()}
     assert links["leave_request_form-0.pdf: This file is not a PDF (whatever its name says)."] == (
         "#case-attachments-2", "attachment_unreadable"
@@ -103,8 +106,8 @@ def test_unusable_attachment_is_invalid_and_named(officer, read):
     assert "Invalid" in [page.text_of(t) for t in page.find("strong", class_="govuk-tag")]
 
 
-def test_every_error_link_points_at_an_element_of_the_page(officer, read, tmp_path):
-    data = json.loads((EXAMPLES / "dorset-holiday-separated.json").read_text(encoding="utf-8"))
+def test_every_error_link_points_at_an_element_of_the_page(officer, read, family):
+    data = family("holiday-parents-apart")
     data["pupils"][0]["upn"] = "X123"
     data["pupils"][0]["address"]["postcode"] = "NOT A POSTCODE"
     data["parents"][0]["phone"] = "12"
@@ -125,8 +128,8 @@ def test_every_error_link_points_at_an_element_of_the_page(officer, read, tmp_pa
     assert hrefs["unknown_field"] == "#case-summary"
 
 
-def test_row_errors_are_shown_in_the_row(officer, read):
-    data = json.loads((EXAMPLES / "wiltshire-holiday.json").read_text(encoding="utf-8"))
+def test_row_errors_are_shown_in_the_row(officer, read, family):
+    data = family("holiday-two-children")
     data["pupils"][1]["upn"] = "X123"
     response = officer.client.post(
         "/report",
@@ -164,39 +167,42 @@ def test_upload_errors_use_the_api_codes(officer, read, content, status, code):
         assert api.get_json()["code"] == code
 
 
-def test_state_is_carried_in_the_body_and_downloads_need_no_upload(officer, read, pdf_fields):
-    page = read(officer.upload("wiltshire-holiday", **wiltshire_files()))
-    assert page.hidden("case")[0] == (EXAMPLES / "wiltshire-holiday.json").read_text(encoding="utf-8")
+def test_state_is_carried_in_the_body_and_downloads_need_no_upload(officer, read, pdf_fields, family):
+    data = family("holiday-two-children")
+    page = read(officer.upload_case(data, **holiday_files()))
+    assert page.hidden("case")[0] == json.dumps(data)  # the file as uploaded, byte for byte
     assert [json.loads(v)["kind"] for v in page.hidden("carried")] == [
         "attendance_certificate", "attendance_certificate", "leave_request_form", "refusal_letter"
     ]
-    response = officer.resubmit(page, "/download", document="pn3.pdf")
+    response = officer.resubmit(page, "/download", document="generic-request.pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
-    assert 'filename="pn3-fairweather-zoe-2026-10-05.pdf"' in response.headers["Content-Disposition"]
+    assert 'filename="generic-request-fairweather-zoe-2026-10-05.pdf"' in response.headers["Content-Disposition"]
     assert response.headers["Cache-Control"] == "no-store"
-    assert pdf_fields(response.data)["pupil1_name"] == "Zoë Fairweather"
+    assert pdf_fields(response.data)["pupils"].startswith("Zoë Fairweather, born 4 May 2016")
 
 
-def test_letter_download_as_docx(officer, read, docx_text):
-    page = read(officer.upload("wiltshire-holiday", **wiltshire_files()))
+def test_letter_download_as_docx(officer, read, docx_text, family):
+    page = read(officer.upload_case(family("holiday-two-children"), **holiday_files()))
     response = officer.resubmit(page, "/download", document="leave-refusal.docx")
     assert response.mimetype.endswith("wordprocessingml.document")
     assert "Zoë" in docx_text(response.data)
 
 
-def test_bundle_download(officer, read):
-    page = read(officer.upload("wiltshire-holiday", **wiltshire_files()))
+def test_bundle_download(officer, read, family):
+    data = family("holiday-two-children")
+    page = read(officer.upload_case(data, **holiday_files()))
     response = officer.resubmit(page, "/bundle")
     assert response.status_code == 200
     assert response.mimetype == "application/zip"
-    assert 'filename="wiltshire-fairweather-zoe-bundle.zip"' in response.headers["Content-Disposition"]
+    council = data["council"]  # the no-file council's own name starts the bundle's files
+    assert f'filename="{council}-fairweather-zoe-bundle.zip"' in response.headers["Content-Disposition"]
     names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
-    assert "manifest.json" in names and "wiltshire-fairweather-zoe-pn3.pdf" in names
+    assert "manifest.json" in names and f"{council}-fairweather-zoe-generic-request.pdf" in names
 
 
-def test_a_document_the_case_cannot_produce_shows_the_report_with_why(officer, read):
-    page = read(officer.upload("wiltshire-holiday", **wiltshire_files()))
+def test_a_document_the_case_cannot_produce_shows_the_report_with_why(officer, read, family):
+    page = read(officer.upload_case(family("holiday-two-children"), **holiday_files()))
     response = officer.resubmit(page, "/download", document="notice-to-improve.docx")
     failed = read(response)
     assert response.status_code == 422
@@ -206,10 +212,10 @@ def test_a_document_the_case_cannot_produce_shows_the_report_with_why(officer, r
     assert failed.hidden("case") == page.hidden("case")
 
 
-def test_pdf_letters_are_offered_as_docx_when_libreoffice_is_missing(read):
+def test_pdf_letters_are_offered_as_docx_when_libreoffice_is_missing(read, family):
     engines = Engines(converter=UnavailableConverter())
     officer = Officer(create_app({"TESTING": True, "ENGINES": engines}).test_client())
-    page = read(officer.upload("wiltshire-holiday", **wiltshire_files()))
+    page = read(officer.upload_case(family("holiday-two-children"), **holiday_files()))
     values = [b.attrs["value"] for b in page.find("button", name="document")]
     assert "leave-refusal.docx" in values and "leave-refusal.pdf" not in values
     response = officer.resubmit(page, "/download", document="leave-refusal.pdf")
@@ -217,8 +223,8 @@ def test_pdf_letters_are_offered_as_docx_when_libreoffice_is_missing(read):
     assert [a.attrs["data-code"] for a in read(response).error_links()] == ["conversion_unavailable"]
 
 
-def test_add_and_remove_attachments_on_the_report_page(officer, read):
-    page = read(officer.upload("wiltshire-holiday", **wiltshire_files(refusal=False)))
+def test_add_and_remove_attachments_on_the_report_page(officer, read, family):
+    page = read(officer.upload_case(family("holiday-two-children"), **holiday_files(refusal=False)))
     letter = make_pdf(["Dear parents", "The absence has not been authorised."])
     added = read(officer.resubmit(page, refusal_letter=(io.BytesIO(letter), "refusal.pdf")))
     assert not added.error_links()
@@ -228,18 +234,18 @@ def test_add_and_remove_attachments_on_the_report_page(officer, read):
     assert len(removed.hidden("carried")) == 3
 
 
-def test_downloads_ignore_files_chosen_but_not_checked(officer, read):
-    page = read(officer.upload("wiltshire-holiday", **wiltshire_files()))
+def test_downloads_ignore_files_chosen_but_not_checked(officer, read, family):
+    page = read(officer.upload_case(family("holiday-two-children"), **holiday_files()))
     response = officer.resubmit(page, "/bundle", other=(io.BytesIO(b"unchecked"), "x.pdf"))
     assert response.status_code == 200
 
 
-def test_a_changed_page_is_refused(officer, read):
-    page = read(officer.upload("wiltshire-holiday", **wiltshire_files()))
+def test_a_changed_page_is_refused(officer, read, family):
+    page = read(officer.upload_case(family("holiday-two-children"), **holiday_files()))
     response = officer.client.post(
         "/download",
         data={"csrf_token": officer.token, "case": page.hidden("case")[0], "carried": "{not json",
-              "document": "pn3.pdf"},
+              "document": "generic-request.pdf"},
         content_type="multipart/form-data",
     )
     assert response.status_code == 400
@@ -247,8 +253,8 @@ def test_a_changed_page_is_refused(officer, read):
 
 
 @pytest.mark.parametrize("path", ["/report", "/download", "/bundle"])
-def test_post_without_csrf_token_is_refused_with_a_gov_uk_page(client, read, path):
-    data = {"case": (EXAMPLES / "wiltshire-holiday.json").read_text(encoding="utf-8")}
+def test_post_without_csrf_token_is_refused_with_a_gov_uk_page(client, read, path, family):
+    data = {"case": json.dumps(family("holiday-two-children"))}
     response = client.post(path, data=data, content_type="multipart/form-data")
     page = read(response)
     assert response.status_code == 400
@@ -262,8 +268,8 @@ def test_wrong_csrf_token_is_refused(officer):
     assert response.status_code == 400 and "csrf_failed" in response.get_data(as_text=True)
 
 
-def test_api_stays_exempt_from_csrf(client, case):
-    response = client.post("/api/v1/cases/validate", json=case("wiltshire-holiday"))
+def test_api_stays_exempt_from_csrf(client, family):
+    response = client.post("/api/v1/cases/validate", json=family("holiday-two-children"))
     assert response.status_code == 200 and response.get_json()["valid"] is True
 
 
@@ -278,17 +284,17 @@ def test_too_large_is_a_gov_uk_error_page():
     assert "request_too_large" in response.get_data(as_text=True)
 
 
-def test_attachments_too_big_to_carry_are_an_error():
+def test_attachments_too_big_to_carry_are_an_error(family):
     client = create_app({"TESTING": True, "MAX_CONTENT_LENGTH": 60_000}).test_client()
     officer = Officer(client)
     files = {"other": make_pdf(["x"]) + b"%" * 40_000}
-    page = Page(officer.upload("wiltshire-holiday", **files).get_data(as_text=True))
+    page = Page(officer.upload_case(family("holiday-two-children"), **files).get_data(as_text=True))
     assert "request_too_large" in [a.attrs["data-code"] for a in page.error_links()]
 
 
-def test_hidden_fields_bigger_than_werkzeugs_default_are_read(officer, read):
+def test_hidden_fields_bigger_than_werkzeugs_default_are_read(officer, read, family):
     big = certificate_pdf("Fairweather, Zoë") + b"%" * 700_000  # past Werkzeug's 500 kB form-field default
-    page = read(officer.upload("wiltshire-holiday", other=big))
+    page = read(officer.upload_case(family("holiday-two-children"), other=big))
     response = officer.resubmit(page)
     assert response.status_code == 200
 
@@ -315,12 +321,12 @@ def test_security_headers(client, read):
         assert asset.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_no_personal_data_in_any_url(officer, read):
+def test_no_personal_data_in_any_url(officer, read, family):
     pages = [
         officer.client.get("/"),
         officer.client.get("/upload"),
-        officer.upload("wiltshire-holiday", **wiltshire_files(refusal=False)),
-        officer.upload("dorset-holiday-separated"),
+        officer.upload_case(family("holiday-two-children"), **holiday_files(refusal=False)),
+        officer.upload_case(family("holiday-parents-apart")),
     ]
     for response in pages:
         page = read(response)
@@ -355,8 +361,6 @@ def test_every_example_gets_a_report_page_whose_links_land(officer, read, name):
 
 
 def test_the_officer_picks_the_council_on_the_upload_page(client, officer, read):
-    from service import councils
-
     page = read(client.get("/upload"))
     (select,) = page.find("select", name="council")
     options = [o.attrs["value"] for o in page.find("option")]
@@ -372,7 +376,7 @@ def test_the_officer_picks_the_council_on_the_upload_page(client, officer, read)
     assert json.loads(unchanged.hidden("case")[0])["council"] == "northbury"
 
 
-def test_report_page_loads_and_assesses_once(officer, read, monkeypatch):
+def test_report_page_loads_and_assesses_once(officer, read, monkeypatch, family):
     from service import assessment
     from service.case import schema
 
@@ -381,6 +385,6 @@ def test_report_page_loads_and_assesses_once(officer, read, monkeypatch):
     monkeypatch.setattr(assessment, "load_case", lambda *a, **k: calls.__setitem__("load", calls["load"] + 1) or load(*a, **k))
     monkeypatch.setattr(assessment.rules, "decide",
                         lambda *a, **k: calls.__setitem__("decide", calls["decide"] + 1) or decide(*a, **k))
-    page = read(officer.upload("wiltshire-holiday", **wiltshire_files()))
+    page = read(officer.upload_case(family("holiday-two-children"), **holiday_files()))
     assert page.find("button", formaction="/bundle")
     assert calls == {"load": 1, "decide": 1}

@@ -34,26 +34,26 @@ def test_anchor_is_a_valid_id():
     assert summary.anchor("") == "case-summary"
 
 
-def test_every_path_of_an_example_has_a_row(case):
-    data = case("dorset-holiday-separated")
+def test_every_path_of_an_example_has_a_row(family):
+    data = family("holiday-parents-apart")
     _, anchors = summary.cards(data, 0)
     for path in ("council", "pupils[0].upn", "parents[1].address", "absence.end_date", "attendance.as_of"):
         assert path in anchors
 
 
-def test_dates_and_flags_read_as_words(case, app):
+def test_dates_and_flags_read_as_words(family, app):
     with app.test_request_context():
-        cards, _ = summary.cards(case("wiltshire-holiday"), 0)
+        cards, _ = summary.cards(family("holiday-two-children"), 0)
     rows = {(c.title, r.key): r.lines for c in cards for r in c.rows}
     assert rows[("Zoë Fairweather (pupil)", "Date of birth")] == ("4 May 2016",)
     assert rows[("Zoë Fairweather (pupil)", "Looked after")] == ("No",)
     assert rows[("Hannah Fairweather, mother", "Address")] == ("Lives at the pupil's address",)
 
 
-def test_people_by_name_and_role_and_values_as_they_print(case, app):
+def test_people_by_name_and_role_and_values_as_they_print(family, app):
     """Seen: "p1 p2" for the parents responsible, postcodes as typed ("ba14 9qz")."""
     with app.test_request_context():
-        cards, _ = summary.cards(case("wiltshire-holiday"), 0)
+        cards, _ = summary.cards(family("holiday-two-children"), 0)
     rows = {(c.title, r.key): r.lines for c in cards for r in c.rows}
     assert rows[("Absence", "Parents responsible")] == (
         "Hannah Fairweather, mother",
