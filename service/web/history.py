@@ -32,7 +32,10 @@ LISTS = {
     "letter": "previous_letters",
 }
 # The letters a case's history can name (the contract's `previous_letters[].document`).
-LETTERS = ("attendance-letter-1", "attendance-letter-2", "notice-to-improve", "leave-refusal")
+# A warning letter is the school's own, which a council may want first (rules/first_steps.py).
+LETTERS = (
+    "attendance-letter-1", "attendance-letter-2", "notice-to-improve", "leave-refusal", "warning-letter"
+)
 COPY_KIND = {"leave-refusal": "refusal_letter"}  # else parent_communication
 PREFIX = "history-"
 DATE_PARTS = ("day", "month", "year")

@@ -155,6 +155,12 @@ REASONS = {
         "No penalty notice: this parent has had two for this child in the last three years"
     ),
     "notice_to_improve_first": lambda: _("No penalty notice yet: a Notice to Improve comes first"),
+    "warning_letter_first": lambda: _("No penalty notice yet: a warning letter comes first"),
+}
+# What a council's file can put first (rules/first_steps.py), as the next step names it.
+FIRST_STEPS = {
+    "notice_to_improve": lambda: _("a Notice to Improve"),
+    "warning_letter": lambda: _("a warning letter"),
 }
 
 
@@ -235,7 +241,9 @@ def _steps(case: Case, council: Council, decisions: Decisions, context: Context)
     # file that says nothing, is not the council's word.
     first = decisions.penalty_notice.first_step
     if first and first.basis == "council_file":
-        steps.append(_("%(council)s asks for this first: %(step)s", council=name, step=first.step))
+        steps.append(
+            _("%(council)s asks for this first: %(step)s", council=name, step=FIRST_STEPS[first.step]())
+        )
     reasons = {n.reason for n in decisions.penalty_notice.notices}
     if allowed and context.form_blocked_by:
         steps.append(
@@ -256,6 +264,13 @@ def _steps(case: Case, council: Council, decisions: Decisions, context: Context)
             _(
                 "Issue a Notice to Improve first (download it beside). If attendance has not improved by the "
                 "end of its improvement period, check the case again for a penalty notice."
+            )
+        )
+    elif "warning_letter_first" in reasons:
+        steps.append(
+            _(
+                "Send the parents a warning letter first. Then add it to the case's history (“A letter "
+                "already sent”) and check the case again for a penalty notice."
             )
         )
     elif "third_offence" in reasons:

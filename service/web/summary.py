@@ -201,7 +201,8 @@ def _to_whom(data: Mapping[str, Any], item: Mapping[str, Any]) -> str:
 
 
 def _document(document_id: Any) -> str:
-    return words.title(str(document_id)) if str(document_id) in forms.ids() else _("a letter")
+    known = str(document_id) in forms.ids() or str(document_id) in words.TITLES  # a warning letter too
+    return words.title(str(document_id)) if known else _("a letter")
 
 
 def _attendance(data: Mapping[str, Any]) -> CardSpec:

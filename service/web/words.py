@@ -62,11 +62,15 @@ TITLES = {
     "leave-refusal": _l("Leave of absence refusal letter"),
     "notice-to-improve": _l("Notice to improve school attendance"),
     "pn3": _l("School notification of unauthorised leave of absence (PN3)"),
+    # Not a document of the service: the school's own letter some councils want before a penalty notice
+    # (rules/first_steps.py), named in the case's history (`previous_letters[].document`).
+    "warning-letter": _l("Penalty notice warning letter"),
 }
 
 
 def title(document_id: str) -> str:
-    """Return a document's title in the page's language (the domain's English title for one not listed)."""
+    """Return a document's (or a history letter's) title in the page's language (the domain's English title
+    for a document not listed)."""
     found = TITLES.get(document_id)
     return str(found) if found is not None else forms.get(document_id).title
 
@@ -107,6 +111,14 @@ OWN: dict[str, Callable[[str], str]] = {
         "No Notice to Improve whose period has ended: for absence other than holiday a Notice to Improve "
         "comes first. Add the earlier Notice to Improve to the case's history, or the school's reason why "
         "support is not appropriate"
+    ),
+    "warning_letter_first": lambda field: _(
+        "No warning letter sent before today: the council's rules put a warning letter before a penalty "
+        "notice. Send it first, then add it to the case's history (a letter already sent)"
+    ),
+    "warning_letter_not_recorded": lambda field: _(
+        "The council counts its deadline from the warning letter, and none is recorded: add the warning "
+        "letter to the case's history so that the deadline can be checked"
     ),
     # What the rules and the attachment checks say most often beyond the fields above (their English
     # messages, written for school systems, are the fallback for any other code).
@@ -192,9 +204,12 @@ DETAILED = frozenset(
         "attachment_name_mismatch",
         "third_offence",
         "as_of_before_absence_end",
+        "warning_letter_not_recorded",
     }
 )
 PATHS = (
+    # How a case file records a letter (`document warning-letter, sent_on`): an officer uses the history form.
+    (re.compile(r"\s*\(document warning-letter(?:, [a-z_]+)*\)"), ""),
     (re.compile(r"\s*\((?:parents|pupils)\[\d+\]\)"), ""),
     (re.compile(r"\bschool\.holidays\b"), _l("the school's holiday dates")),
     (re.compile(r"\b(?:pupils\[\d+\]\.)?attendance\.marks\b"), _l("the register marks (session by session)")),
