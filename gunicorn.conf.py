@@ -111,7 +111,8 @@ try:
     from service.lanes import queue_setting
 
     CONVERSION_QUEUE = queue_setting(os.environ.get("ATTENDANCE_CONVERSION_QUEUE"))
-    HEAVY_WORKERS = _whole("ATTENDANCE_HEAVY_WORKERS", 2, 1, 64)
+    # One converting worker (each with its LibreOffice) per CPU, as the front has: conversion is CPU-bound.
+    HEAVY_WORKERS = _whole("ATTENDANCE_HEAVY_WORKERS", max(2, multiprocessing.cpu_count()), 1, 64)
 except ValueError as exc:
     raise SystemExit(f"attendance: not starting: {exc}") from None
 try:

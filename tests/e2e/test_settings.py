@@ -216,3 +216,14 @@ def test_a_bad_number_setting_stops_the_start_and_leaves_no_run_folder(name, val
     assert f"not starting: {name}" in out and "Traceback" not in out and "Listening at" not in out
     left = [n for n in os.listdir("/dev/shm") if n.startswith(f"attendance-run-{proc.pid}-")]
     assert left == []  # the metrics and engine-state folder made before the settings were read is gone
+
+
+@pytest.mark.parametrize(("cpus", "heavy"), [(1, 2), (2, 2), (6, 6)])
+def test_the_heavy_lane_has_a_converting_worker_per_cpu(cpus, heavy):
+    # Conversion is CPU-bound: a fixed 2 left a bigger machine's CPUs idle behind a full conversion queue.
+    read = (f"import multiprocessing, runpy; multiprocessing.cpu_count = lambda: {cpus}; "
+            "print(runpy.run_path('gunicorn.conf.py')['HEAVY_WORKERS'])")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATTENDANCE_")} | {"ATTENDANCE_LANE": "heavy"}
+    done = subprocess.run([sys.executable, "-c", read], cwd=ROOT, env=env, capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split()[-1] == str(heavy)
