@@ -87,10 +87,11 @@ class Assessment:
         return blocking_issues(self.case, self.council, document, self.decisions)
 
 
-def generated_items(case: Case, document: forms.Document) -> frozenset[str]:
-    """Return the checklist items the service can produce itself: the certificate from the marks."""
-    has_marks = bool(case.attendance and case.attendance.marks)
-    return frozenset({"attendance_certificate"} if has_marks else ())
+def generated_items(case: Case, document: forms.Document) -> attachments.Drawn:
+    """Return the checklist items the service can produce itself, with the pupils it can produce them for:
+    each pupil's certificate from that pupil's register marks."""
+    with_marks = tuple(p for p in case.pupils if (a := case.attendance_of(p)) is not None and a.marks)
+    return {"attendance_certificate": with_marks} if with_marks else {}
 
 
 def load(data: Mapping[str, Any], schema: CaseSchema | None = None) -> tuple[Case | None, list[Issue]]:

@@ -10,6 +10,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterator
+from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from dataclasses import field
@@ -265,49 +266,55 @@ def requirements(case: Case, document: Document) -> tuple[Requirement, ...]:
     return councils.for_case(case).requirements(document.id, document.attachments)
 
 
-def checklist(
-    case: Case, document: Document, found: list[Inspection], generated: frozenset[str] = frozenset()
-) -> list[ChecklistItem]:
+# What the service can draw itself, by checklist item: the pupils it draws it for (each pupil's certificate
+# from their own register marks).
+Drawn = Mapping[str, tuple[Pupil, ...]]
+
+
+def checklist(case: Case, document: Document, found: list[Inspection], generated: Drawn | None = None
+              ) -> list[ChecklistItem]:
     """Evaluate a document's checklist: satisfied, missing, not required, or invalid (sent but unusable)."""
-    return [_item(req, case, found, generated) for req in requirements(case, document)]
+    return [_item(req, case, found, generated or {}) for req in requirements(case, document)]
 
 
-def _item(req: Requirement, case: Case, found: list[Inspection], generated: frozenset[str]) -> ChecklistItem:
+def _item(req: Requirement, case: Case, found: list[Inspection], generated: Drawn) -> ChecklistItem:
     if not applies(req, case):
         return ChecklistItem(req.item, False, "not_required", "Not needed for this case.", req.label)
     sent = [f for f in found if f.attachment.kind in req.kinds]
-    uncovered = _uncovered(req, case, sent)
+    usable = any(f.usable for f in sent)
     short = _letters_short(req, case, sent)
-    if short and any(f.usable for f in sent):
+    if short and usable:
         return ChecklistItem(req.item, True, "missing", short, req.label)
-    if any(f.usable for f in sent) and not uncovered:
+    uncovered = uncovered_pupils(req, case, sent)
+    drawn = generated.get(req.item, ())
+    left = [p.full_name for p in uncovered if p not in drawn]
+    if usable and not uncovered:
         return ChecklistItem(req.item, True, "satisfied", "Attached.", req.label)
-    if uncovered and req.item not in generated and any(f.usable for f in sent):
+    if drawn and not left:
+        return ChecklistItem(req.item, True, "satisfied", "Produced by the service from the case.", req.label)
+    if left and (usable or drawn):
         return ChecklistItem(
             req.item,
             True,
             "missing",
-            f"No certificate shows {', '.join(uncovered)}: attach one for each pupil.",
+            f"No certificate shows {', '.join(left)}: attach one for each pupil"
+            + (", or send their register (attendance.marks)." if drawn else "."),
             req.label,
         )
-    if req.item in generated:
-        return ChecklistItem(req.item, True, "satisfied", "Produced by the service from the case.", req.label)
     if sent:
         codes = ", ".join(sorted({f.problem.code for f in sent if f.problem}))
         return ChecklistItem(req.item, True, "invalid", f"Attached but not usable ({codes}).", req.label)
     return ChecklistItem(req.item, True, "missing", f"Attach: {req.label}.", req.label)
 
 
-def _uncovered(req: Requirement, case: Case, sent: list[Inspection]) -> list[str]:
+def uncovered_pupils(req: Requirement, case: Case, sent: list[Inspection]) -> list[Pupil]:
     """Return the pupils no usable attendance certificate names (each pupil needs their own)."""
     if req.item != "attendance_certificate":
         return []
     usable = [f for f in sent if f.usable]
     if any(not f.text.strip() for f in usable):
         return []  # a scan cannot be read: attachment_no_text already asks for a check by eye
-    return [p.full_name for p in case.pupils if not any(names_pupil(f.text, p) for f in usable)]
-
-
+    return [p for p in case.pupils if not any(names_pupil(f.text, p) for f in usable)]
 
 
 def _letters_short(req: Requirement, case: Case, sent: list[Inspection]) -> str:

@@ -35,6 +35,7 @@ from service import forms
 from service.active_content import remove as strip_active_content
 from service.assessment import Assessment
 from service.assessment import evaluate
+from service.assessment import generated_items
 from service.case import Attachment
 from service.case import Case
 from service.case import Pupil
@@ -279,17 +280,15 @@ def _files(assessment: Assessment, report: Report, form: forms.PdfForm, engines:
     """Return the documents (one per pupil where the form takes one) and attachments, or raise."""
     case = assessment.case
     assert case is not None
-    generated = _generate(assessment, form)
-    report.checklist = attachments.checklist(
-        case, form, list(assessment.inspections), frozenset(g.kind for g in generated)
-    )
+    generated, drawn = _generate(assessment, form)
+    report.checklist = attachments.checklist(case, form, list(assessment.inspections), drawn)
     report.errors += attachments.missing(report.checklist)
     if report.errors:
         raise CannotProduce(report)
     files = [
         BundleFile(
             file_name(case.council, group[0], form.id),
-            fill_form(form, replace(case, pupils=group), report, engines, True),
+            fill_form(form, case.of_pupils(group), report, engines, True),
             "document",
             form.id,
         )
@@ -321,24 +320,34 @@ def _attached(assessment: Assessment, form: forms.PdfForm) -> list[BundleFile]:
     return files
 
 
-def _generate(assessment: Assessment, form: forms.PdfForm) -> list[BundleFile]:
+def _generate(assessment: Assessment, form: forms.PdfForm) -> tuple[list[BundleFile], attachments.Drawn]:
     """Draw what a missing checklist item can be drawn from the case's own records: the attendance
-    certificate from the register marks. A letter to the parents is never made here: the bundle must hold
+    certificate of each pupil no attached certificate shows, from that pupil's register marks. Return the
+    files and whom each item was drawn for. A letter to the parents is never made here: the bundle must hold
     the letter that was sent (a missing one is `attachment_missing`)."""
     case = assessment.case
     assert case is not None
-    items = attachments.checklist(case, form, list(assessment.inspections))
-    out = []
-    for item in (i for i in items if i.status == "missing"):
-        if item.item == "attendance_certificate" and case.attendance and case.attendance.marks:
-            certificate = forms.get("attendance-certificate")
-            content = certificate.render(forms.Job(assessment, assessment.report, None))
-            out.append(
-                BundleFile(
-                    file_name(case.council, case.pupils[0], item.item), content, "generated", item.item
-                )
-            )
-    return out
+    can = generated_items(case, form).get("attendance_certificate", ())
+    wanted = [r for r in attachments.requirements(case, form)
+              if r.item == "attendance_certificate" and attachments.applies(r, case)]
+    out, drawn = [], []
+    for req in wanted:
+        sent = [f for f in assessment.inspections if f.attachment.kind in req.kinds]
+        for pupil in attachments.uncovered_pupils(req, case, sent):
+            if pupil in can and pupil not in drawn:
+                name = file_name(case.council, pupil, req.item)
+                out.append(BundleFile(name, _certificate(assessment, pupil), "generated", req.item))
+                drawn.append(pupil)
+    return out, ({"attendance_certificate": tuple(drawn)} if drawn else {})
+
+
+def _certificate(assessment: Assessment, pupil: Pupil) -> bytes:
+    """Return one pupil's attendance certificate (a file of its own in the bundle, signed on its own)."""
+    case = assessment.case
+    assert case is not None
+    certificate = forms.get("attendance-certificate")
+    own = replace(assessment, case=case.of_pupils((pupil,)))
+    return certificate.render(forms.Job(own, assessment.report, None))
 
 
 def _unique(files: list[BundleFile]) -> list[BundleFile]:

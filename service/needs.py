@@ -115,15 +115,18 @@ def _absence_type(wanted: str) -> Callable[[Case, Decisions], list[Issue]]:
 
 
 def _marks(case: Case, _: Decisions) -> list[Issue]:
-    if case.attendance and case.attendance.marks:
-        return []
-    return [
-        Issue(
-            "attendance.marks",
-            "marks_required",
-            "This document is built from the register: send attendance.marks.",
-        )
-    ]
+    """Each pupil's certificate is drawn from that pupil's own register: a pupil without one is named."""
+    issues = []
+    for index, pupil in enumerate(case.pupils):
+        figures = case.attendance_of(pupil)
+        if figures and figures.marks:
+            continue
+        own = pupil.attendance is not None or index > 0
+        path = f"pupils[{index}].attendance.marks" if own else "attendance.marks"
+        issues.append(Issue(path, "marks_required",
+                            f"This document is built from each pupil's register: send {path} "
+                            f"({pupil.full_name})."))
+    return issues
 
 
 def _attendance(case: Case, _: Decisions) -> list[Issue]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from datetime import date
 
 ABSENCE_TYPES = ("holiday", "irregular")
@@ -234,6 +235,11 @@ class Case:
         if pupil.attendance is not None:
             return pupil.attendance
         return self.attendance if pupil == self.pupils[0] else None
+
+    def of_pupils(self, pupils: tuple[Pupil, ...]) -> Case:
+        """Return the case narrowed to some of its pupils, each keeping their own figures: the case's go with
+        its first pupil only, so a narrowed case must not hand them to another child."""
+        return replace(self, pupils=pupils, attendance=self.attendance_of(pupils[0]))
 
     def parent(self, parent_id: str) -> Parent | None:
         """Return the parent with this id, or None."""

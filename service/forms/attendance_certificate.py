@@ -25,6 +25,7 @@ from reportlab.pdfbase.pdfdoc import PDFString
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
+from reportlab.platypus import PageBreak
 from reportlab.platypus import Paragraph
 from reportlab.platypus import SimpleDocTemplate
 from reportlab.platypus import Spacer
@@ -96,15 +97,13 @@ class _UndatedInfo(PDFInfo):
 class _CertificateCanvas(Canvas):
     """A canvas that writes each page's footer, "Page n of N", once the number of pages is known."""
 
-    def __init__(
-        self, *args: Any, footer: tuple[str, str], signatory: tuple[str, str], **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, signatory: tuple[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._signatory = signatory
         info = _UndatedInfo()
         info.__dict__.update(self._doc.info.__dict__)
         self._doc.info = info
-        self._footer = footer
+        self._footer: tuple[int, str, str] = (0, "", "")  # set by each certificate's _Start
         self._pages: list[dict[str, Any]] = []
 
     def showPage(self) -> None:  # noqa: N802 - reportlab's name
@@ -113,17 +112,20 @@ class _CertificateCanvas(Canvas):
         self._startPage()
 
     def save(self) -> None:
-        """Write every kept page with its footer, then the file."""
-        for number, state in enumerate(self._pages, start=1):
+        """Write every kept page with its pupil's footer ("Page n of N" within that pupil's certificate) and
+        the headteacher's block on each certificate's last page, then the file."""
+        owners = [state["_footer"] for state in self._pages]
+        for index, state in enumerate(self._pages):
             self.__dict__.update(state)
-            self._draw_footer(number, len(self._pages))
-            if number == len(self._pages):
+            own = [n for n, owner in enumerate(owners) if owner == owners[index]]
+            self._draw_footer(own.index(index) + 1, len(own))
+            if index == own[-1]:
                 self._draw_signature_block()
             super().showPage()
         super().save()
 
     def _draw_footer(self, number: int, pages: int) -> None:
-        left, right = self._footer
+        _, left, right = self._footer
         self.saveState()
         self.setStrokeColor(RULE)
         self.setLineWidth(0.5)
@@ -154,6 +156,22 @@ class _CertificateCanvas(Canvas):
         self.setLineWidth(0.5)
         self.rect(x1, y1, x2 - x1, y2 - y1)
         self.restoreState()
+
+
+class _Start(Flowable):
+    """Takes no room: the pages from here on are this pupil's certificate (their footer, their page count)."""
+
+    def __init__(self, footer: tuple[int, str, str]) -> None:
+        super().__init__()
+        self.footer = footer
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        """Return no size."""
+        return 0, 0
+
+    def draw(self) -> None:
+        """Tell the canvas whose certificate this page belongs to."""
+        self.canv._footer = self.footer  # noqa: SLF001 - the canvas above reads it when it writes the page
 
 
 class _Code(Flowable):
@@ -366,18 +384,31 @@ def _grid_style(days: int, rows: list[list[Any]]) -> list[tuple[Any, ...]]:
     return style
 
 
-def story(case: Case) -> list[Flowable]:
-    """Return the certificate's content, top to bottom, for the case's first pupil."""
-    marks = case.attendance.marks if case.attendance else ()
-    if not marks:
-        raise ValueError("the attendance certificate is built from attendance.marks")
+def story(case: Case, today: date) -> list[Flowable]:
+    """Return each pupil's certificate, top to bottom, each from that pupil's own register and starting on a
+    new page: a family's certificates are one document, each pupil's its own pages."""
+    out: list[Flowable] = []
+    produced = f"Produced from the register on {long_date(today)}"
+    for index, pupil in enumerate(case.pupils):
+        figures = case.attendance_of(pupil)
+        if figures is None or not figures.marks:
+            raise ValueError(f"pupils[{index}]: the attendance certificate is built from the pupil's marks")
+        if out:
+            out.append(PageBreak())
+        out += [_Start((index, f"Attendance certificate: {pupil.full_name}", produced)),
+                *_certificate(case, pupil, figures.marks)]
+    return out
+
+
+def _certificate(case: Case, pupil: Pupil, marks: tuple[Mark, ...]) -> list[Flowable]:
+    """Return one pupil's certificate."""
     key = (
         "Each cell shows the session's code; unauthorised absence codes are in bold on grey; a blank cell "
         "had no mark. Weeks without marks are left out. Attended: sessions present of sessions possible."
     )
     return [
         *_heading(case),
-        _details(case.pupils[0], marks),
+        _details(pupil, marks),
         Spacer(0, 10),
         _summary(register.count(marks)),
         *_section("Sessions by attendance code"),
@@ -389,10 +420,7 @@ def story(case: Case) -> list[Flowable]:
 
 
 def build(case: Case, decisions: dict[str, Any], today: date) -> bytes:
-    """Return the A4 attendance certificate of the case's first pupil, the same bytes for the same case."""
-    pupil = case.pupils[0]
-    produced = f"Produced from the register on {long_date(today)}"
-    footer = (f"Attendance certificate: {pupil.full_name}", produced)
+    """Return the A4 attendance certificate of each of the case's pupils, the same bytes for the same case."""
     out = io.BytesIO()
     doc = SimpleDocTemplate(
         out,
@@ -409,7 +437,7 @@ def build(case: Case, decisions: dict[str, Any], today: date) -> bytes:
     )
     _font()
     signatory = (case.school.headteacher, long_date(today))
-    doc.build(story(case), canvasmaker=partial(_CertificateCanvas, footer=footer, signatory=signatory))
+    doc.build(story(case, today), canvasmaker=partial(_CertificateCanvas, signatory=signatory))
     return out.getvalue()
 
 
