@@ -12,6 +12,7 @@ from collections import Counter
 
 from service import councils
 from service.case import Case
+from service.case import Pupil
 from service.forms import PdfForm
 from service.forms import Requirement
 from service.forms import Sheet
@@ -23,6 +24,7 @@ from service.forms._common import lives_with
 from service.forms._common import notice_text
 from service.register import UNAUTHORISED
 from service.rules.penalty_notice import liable_parents
+from service.rules.threshold import ThresholdResult
 from service.text import join_nonempty
 from service.text import long_date
 
@@ -46,7 +48,7 @@ def fields(sheet: Sheet) -> dict[str, Value]:
         "period_from": Value(long_date(case.absence.start_date), "absence.start_date"),
         "period_to": Value(long_date(case.absence.end_date), "absence.end_date"),
         "absence_type": Value(ABSENCE[case.absence.type], "absence.type"),
-        "sessions_codes": Value(_codes(case), "absence.unauthorised_sessions"),
+        "sessions_codes": Value(_codes(sheet), "absence.unauthorised_sessions"),
         "threshold": Value(_threshold(sheet), "attendance"),
         "leave_request": Value(_leave(case), "absence.leave_request"),
         "school_actions": Value(_actions(case), "support_offered" if case.support_offered else "absence"),
@@ -94,9 +96,17 @@ def _parents(case: Case, sheet: Sheet) -> str:
     return "\n".join(lines)
 
 
-def _codes(case: Case) -> str:
+def _codes(sheet: Sheet) -> str:
+    """Each pupil's unauthorised sessions by code, from that pupil's own register: siblings' differ."""
+    if len(sheet.pupils) == 1:
+        return _pupil_codes(sheet.case, sheet.pupils[0][1])
+    return "\n".join(f"{p.forename}: {_pupil_codes(sheet.case, p)}" for _, p in sheet.pupils)
+
+
+def _pupil_codes(case: Case, pupil: Pupil) -> str:
     a = case.absence
-    marks = case.attendance.marks if case.attendance else ()
+    figures = case.attendance_of(pupil)
+    marks = figures.marks if figures else ()
     counted = Counter(
         m.code for m in marks if m.code in UNAUTHORISED and a.start_date <= m.date <= a.end_date
     )
@@ -107,12 +117,26 @@ def _codes(case: Case) -> str:
 
 
 def _threshold(sheet: Sheet) -> str:
-    t = sheet.decisions.threshold
+    """The threshold as the council counts it, with each pupil's own count when the sheet has several."""
+    rule = councils.threshold_text(sheet.council)
+    counts = [_count(_pupil_threshold(sheet, p)) for _, p in sheet.pupils]
+    if len(set(counts)) == 1:
+        return f"{rule}: {counts[0]}."
+    each = (f"{p.forename} {count}" for (_, p), count in zip(sheet.pupils, counts, strict=True))
+    return f"{rule}: {'; '.join(each)}."
+
+
+def _pupil_threshold(sheet: Sheet, pupil: Pupil) -> ThresholdResult:
+    own = next((d.threshold for d in sheet.decisions.pupils if d.upn == pupil.upn), None)
+    return own or sheet.decisions.threshold
+
+
+def _count(t: ThresholdResult) -> str:
     counted = f"{t.sessions} counted from the {'register' if t.source == 'marks' else 'totals'}"
     window = ""
     if t.window_start and t.window_end:
         window = f" ({t.window_start.isoformat()} to {t.window_end.isoformat()})"
-    return f"{councils.threshold_text(sheet.council)}: {counted}{window}."
+    return counted + window
 
 
 def _leave(case: Case) -> str:

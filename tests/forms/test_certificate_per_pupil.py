@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from service.documents import produce
 from service.engines import Engines
 from service.problems import CannotProduce
+from tests.conftest import council_toml
 from tests.conftest import make_pdf
 
 
@@ -111,3 +112,45 @@ def test_the_bundle_says_which_sibling_has_no_certificate(client, family):
     assert response.status_code == 422
     item = next(i for i in response.get_json()["report"]["checklist"] if i["item"] == "attendance_certificate")
     assert item["status"] == "missing" and "Kasia Kowalczyk-Reid" in item["message"]
+
+
+PER_CHILD = """
+[submission]
+channel = "email"
+to = "penalty.notices@testshire.example.gov.uk"
+source = "code"
+"""
+
+
+def test_a_request_per_child_prints_each_childs_own_register(client, family, temp_council, pdf_fields):
+    # The case's own figures are the first pupil's: a sister's request must show her register, not his.
+    text = council_toml(unpublished=("contact", "deadlines", "term_dates", "notice_to_improve"), extra=PER_CHILD)
+    council = temp_council(text.replace('source = "code"\n', 'source = "code"\nrequest_per = "child"\n', 1))
+    data = notices_ended(with_sibling(family("irregular-with-marks")))
+    data |= {"council": council.id, "council_details": None}
+    kasia = data["pupils"][1]["attendance"]["marks"]
+    inside = [m for m in kasia if m["date"] >= data["absence"]["start_date"]][:2]
+    for mark in inside:
+        mark["code"] = "U"
+    response = client.post("/api/v1/bundles", json=data)
+    assert response.status_code == 200, response.get_json()
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    forms = {n: archive.read(n) for n in archive.namelist() if n.endswith("-generic-request.pdf")}
+    assert sorted(forms) == ["testshire-kowalczyk-reid-kasia-generic-request.pdf",
+                             "testshire-kowalczyk-reid-tomasz-generic-request.pdf"]
+    texts = {name: " ".join(pages(pdf)) for name, pdf in forms.items()}
+    assert "2 (U: 2)" in " ".join(texts["testshire-kowalczyk-reid-kasia-generic-request.pdf"].split())
+    assert "2 (U: 2)" not in " ".join(texts["testshire-kowalczyk-reid-tomasz-generic-request.pdf"].split())
+
+
+def test_a_family_request_prints_each_siblings_own_count(family, pdf_fields):
+    # One form for the family: the sessions by code and the threshold count are each child's own.
+    data = notices_ended(with_sibling(family("irregular-with-marks")))
+    kasia = data["pupils"][1]["attendance"]["marks"]
+    for mark in [m for m in kasia if m["date"] >= data["absence"]["start_date"]][:2]:
+        mark["code"] = "U"
+    got = pdf_fields(produce("generic-request", data, Engines(), "pdf").content)
+    tomasz_codes, kasia_codes = got["sessions_codes"].split("\n")
+    assert tomasz_codes.startswith("Tomasz: 16 (") and kasia_codes == "Kasia: 2 (U: 2)"
+    assert "Tomasz 16 counted from the register" in got["threshold"]
+    assert "Kasia 4 counted from the register" in got["threshold"]  # her 2 O before the absence, 2 U in it
