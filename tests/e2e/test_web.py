@@ -9,7 +9,6 @@ removed at the end, so the suite's temp-file guard watches only the service.
 from __future__ import annotations
 
 import contextlib
-import copy
 import io
 import json
 import os
@@ -26,12 +25,15 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from pypdf import PdfReader
 
-from service.case.fields import upn_check_letter
-from tests.conftest import EXAMPLES
 from tests.conftest import ROOT
 from tests.conftest import TEST_TMP
 from tests.conftest import certificate_pdf
+from tests.conftest import council_toml
+from tests.conftest import family_case
 from tests.conftest import make_pdf
+from tests.conftest import running_gunicorn
+from tests.web.conftest import three_siblings
+from tests.web.test_import_pages import PAGE_COUNCIL
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -141,8 +143,24 @@ class Officer:
         self.page.wait_for_function(script, timeout=5000)
         return True
 
+    def error_codes(self) -> set[str]:
+        """Return the codes of the error summary's links."""
+        links = self.page.locator(".govuk-error-summary a[data-code]")
+        return set(links.evaluate_all("links => links.map(link => link.dataset.code)"))
+
     def statuses(self) -> list[str]:
         return [" ".join(t.split()) for t in self.page.locator(".govuk-task-list__status").all_inner_texts()]
+
+
+@pytest.fixture(scope="module")
+def import_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The service under gunicorn with one more council, from a deployment's directory of council files:
+    the import page offers the councils that have a file, and the import tests' is a fictional one."""
+    folder = tmp_path_factory.mktemp("councils")
+    extra = '\n[documents.notice-to-improve]\nsource = "code"\n'  # as tests/web/test_import_pages.py has it
+    (folder / f"{PAGE_COUNCIL}.toml").write_text(council_toml(PAGE_COUNCIL, extra=extra), encoding="utf-8")
+    with running_gunicorn(workers=1, env={"ATTENDANCE_COUNCILS_DIR": str(folder)}) as (url, _):
+        yield url
 
 
 @pytest.fixture
@@ -157,11 +175,9 @@ def pdf(name: str, content: bytes) -> dict[str, Any]:
     return {"name": name, "mimeType": "application/pdf", "buffer": content}
 
 
-CASE = {
-    "name": "wiltshire-holiday.json",
-    "mimeType": "application/json",
-    "buffer": (EXAMPLES / "wiltshire-holiday.json").read_bytes(),
-}
+# The family of two children on holiday, at a council with no file (the generic request form).
+HOLIDAY = family_case("holiday-two-children")
+CASE = {"name": "case.json", "mimeType": "application/json", "buffer": json.dumps(HOLIDAY).encode()}
 CERTIFICATES = [
     pdf("certificate-zoe.pdf", certificate_pdf("Fairweather, Zoë")),
     pdf("certificate-alfie.pdf", certificate_pdf("Fairweather, Alfie")),
@@ -197,7 +213,7 @@ def test_upload_fix_a_missing_attachment_and_download(officer):
     upload(officer, refusal=False)
     assert page.title() == f"Error: Check the case – {TITLE}"
     assert officer.summary_focused()
-    assert officer.statuses() == ["Done", "Done", "Missing", "Not needed"]
+    assert officer.statuses() == ["Done", "Done", "Missing"]
     officer.look("04-report-missing-attachment")
 
     page.click(".govuk-error-summary a[href='#refusal_letter']")
@@ -205,17 +221,18 @@ def test_upload_fix_a_missing_attachment_and_download(officer):
     page.set_input_files("#refusal_letter", REFUSAL)
     officer.submit("button:has-text('Check the case again')")
     assert page.title() == f"Check the case – {TITLE}"
-    assert officer.statuses() == ["Done", "Done", "Done", "Not needed"]
+    assert officer.statuses() == ["Done", "Done", "Done"]
     assert page.locator(".govuk-error-summary").count() == 0
     officer.look("05-report-complete")
 
     name, content = officer.download("button:has-text('Download the bundle (ZIP)')")
-    assert name == "wiltshire-fairweather-zoe-bundle.zip"
+    council = HOLIDAY["council"]  # the no-file council's own name starts the bundle's files
+    assert name == f"{council}-fairweather-zoe-bundle.zip"
     bundle = zipfile.ZipFile(io.BytesIO(content))
-    assert json.loads(bundle.read("manifest.json"))["document"] == "pn3"
-    form = PdfReader(io.BytesIO(bundle.read("wiltshire-fairweather-zoe-pn3.pdf")))
+    assert json.loads(bundle.read("manifest.json"))["document"] == "generic-request"
+    form = PdfReader(io.BytesIO(bundle.read(f"{council}-fairweather-zoe-generic-request.pdf")))
     assert "Zoë Fairweather" in form.pages[0].extract_text()
-    assert "wiltshire-fairweather-zoe-refusal-letter.pdf" in bundle.namelist()
+    assert f"{council}-fairweather-zoe-refusal-letter.pdf" in bundle.namelist()
 
     name, content = officer.download("button[value='leave-refusal.docx']")
     assert name == "leave-refusal-fairweather-zoe-2026-10-05.docx"
@@ -232,7 +249,7 @@ def test_the_main_flow_works_without_javascript(officer):
     upload(officer, refusal=True)
     assert page.title() == f"Check the case – {TITLE}"
     assert "govuk-frontend-supported" not in (page.get_attribute("body", "class") or "")
-    assert officer.statuses() == ["Done", "Done", "Done", "Not needed"]
+    assert officer.statuses() == ["Done", "Done", "Done"]
     officer.page.screenshot(path=str(SHOTS / "06-report-without-javascript.png"), full_page=True)
     name, content = officer.download("button:has-text('Download the bundle (ZIP)')")
     assert "manifest.json" in zipfile.ZipFile(io.BytesIO(content)).namelist()
@@ -254,16 +271,16 @@ def test_a_post_without_the_csrf_token_is_refused(officer):
     assert response.headers["content-type"].startswith("text/html")
 
 
-def test_scan_a_ctf_export_and_check_a_pupil(officer):
+def test_scan_a_ctf_export_and_check_a_pupil(officer, import_server):
     from tests.imports.builders import COUNCIL_DEFAULTS
     from tests.imports.test_batch import school
 
     page = officer.page
-    page.goto(officer.base + "/upload")
+    page.goto(import_server + "/upload")
     officer.submit("text=scan a CTF or CSV export")
     assert page.title() == f"Scan a school export – {TITLE}"
     officer.look("08-import")
-    page.check("input[name=council][value=wiltshire]")
+    page.check(f"input[name=council][value={PAGE_COUNCIL}]")
     for key, value in COUNCIL_DEFAULTS["school"].items():
         if isinstance(value, str):  # the page has no holiday fields (yet): the notice says what it lacks
             page.fill(f"#school-{key}", value)
@@ -280,11 +297,7 @@ def test_scan_a_ctf_export_and_check_a_pupil(officer):
     assert officer.console == []
 
 
-# Issue 17: three siblings with one under five, a separated Dorset family, a Welsh family in Welsh.
-
-
-def example(name: str) -> dict[str, Any]:
-    return json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+# Issue 17: three siblings with one under five, a separated family, a Welsh family in Welsh.
 
 
 def case_file(data: dict[str, Any]) -> dict[str, Any]:
@@ -300,16 +313,7 @@ def no_violations(officer: Officer) -> None:
 
 
 def test_three_siblings_one_under_five(officer):
-    data = example("wiltshire-holiday")
-    body = "865204225013"
-    data["pupils"].append(
-        {
-            **copy.deepcopy(data["pupils"][1]),
-            "upn": upn_check_letter("A" + body) + body,
-            "forename": "Ivy",
-            "date_of_birth": "2022-01-10",
-        }
-    )
+    data = three_siblings(family_case)
     page = officer.page
     page.goto(officer.base + "/upload")
     page.set_input_files("#case", case_file(data))
@@ -322,7 +326,7 @@ def test_three_siblings_one_under_five(officer):
     )
     page.set_input_files("#refusal_letter", pdf("refusal.pdf", make_pdf(["Your request has been refused."])))
     officer.submit("button:has-text('Check the case')")
-    # the council's form cannot be filled with Ivy on it: the error summary says who and why
+    # the request form cannot be filled with Ivy on it: the error summary says who and why
     assert page.title() == f"Error: Check the case – {TITLE}"
     assert officer.summary_focused()
     assert "Ivy Fairweather: Not yet of compulsory school age" in page.inner_text(".govuk-error-summary")
@@ -336,7 +340,7 @@ def test_three_siblings_one_under_five(officer):
     assert downloads["y"] < outcome["y"] + 200 and downloads["x"] > outcome["x"] + outcome["width"] - 10
     officer.look("11-three-siblings")
 
-    assert "Ivy Fairweather" in page.inner_text("#downloads")  # why the PN3 is not offered
+    assert "Ivy Fairweather" in page.inner_text("#downloads")  # why the request form is not offered
     no_violations(officer)
 
 
@@ -353,8 +357,8 @@ def letters(content: bytes) -> list[list[str]]:
     return [lines for lines in found if lines]
 
 
-def test_separated_dorset_family_gets_a_letter_per_parent(officer):
-    data = example("dorset-holiday-separated")
+def test_separated_family_gets_a_letter_per_parent(officer):
+    data = family_case("holiday-parents-apart")
     del data["absence"]["responsible_parent_ids"]  # both parents have parental responsibility: both liable
     pupil_address = data["pupils"][0]["address"]
     page = officer.page
@@ -382,23 +386,25 @@ def test_separated_dorset_family_gets_a_letter_per_parent(officer):
 
 
 @pytest.mark.parametrize("officer", [True], indirect=True)
-def test_welsh_family_in_the_vale_of_glamorgan_in_welsh(officer):
+def test_welsh_family_in_welsh(officer):
+    data = family_case("welsh-holiday")
     page = officer.page
     page.context.set_extra_http_headers({"Accept-Language": "cy-GB,cy;q=0.9,en;q=0.5"})
     page.goto(officer.base + "/upload")
     assert page.title() == f"Llwytho'r achos – {TITLE_CY}"
     assert page.get_attribute("html", "lang") == "cy"
     officer.look("14-welsh-upload")
-    page.set_input_files("#case", case_file(example("vale-of-glamorgan-holiday")))
+    page.set_input_files("#case", case_file(data))
     officer.submit("button:has-text('Gwirio')")
-    assert page.title() == f"Gwirio'r achos – {TITLE_CY}"
+    assert page.title() == f"Gwall: Gwirio'r achos – {TITLE_CY}"  # no attachments were sent
+    assert officer.error_codes() == {"attachment_missing"}
     outcome = page.inner_text("#outcome")
     assert "Beth y mae'r achos yn ei ganiatáu" in outcome and "Y cam nesaf" in outcome
-    assert "Cyngor Bro Morgannwg" in page.inner_text("#next-step + ol")
+    assert data["council_details"]["name"] in page.inner_text("#next-step + ol")  # as the case names it
     officer.look("15-welsh-report")
     # the switch keeps the case: English, then the cookie keeps it
     officer.submit("#language-switch button[value='en']")
-    assert page.title() == f"Check the case – {TITLE}"
+    assert page.title() == f"Error: Check the case – {TITLE}"
     assert "What the case allows" in page.inner_text("#outcome")
     officer.look("16-welsh-case-in-english")
     no_violations(officer)
@@ -407,7 +413,7 @@ def test_welsh_family_in_the_vale_of_glamorgan_in_welsh(officer):
 def test_history_entered_on_the_page_comes_back_in_the_outcome(officer):
     page = officer.page
     page.goto(officer.base + "/upload")
-    page.set_input_files("#case", case_file(example("wiltshire-irregular-marks")))
+    page.set_input_files("#case", case_file(family_case("irregular-with-marks")))
     officer.submit("button:has-text('Check the case')")
     assert "a Notice to Improve comes first" in page.inner_text("#outcome-pupil-0")
     page.select_option("#history-notice_to_improve-parent", label="Marta Kowalczyk, mother")
@@ -427,7 +433,8 @@ def test_history_entered_on_the_page_comes_back_in_the_outcome(officer):
     page.fill("#history-notice_to_improve-period_end-month", "7")
     page.fill("#history-notice_to_improve-period_end-year", "2026")
     officer.submit("button:has-text('Add the Notice to Improve')")
-    assert page.title() == f"Check the case – {TITLE}"
+    assert page.title() == f"Error: Check the case – {TITLE}"  # the entry is taken: a notice is allowed
+    assert officer.error_codes() == {"attachment_missing"}  # and the request form lists its attachments
     assert "Penalty notice 1: £80" in page.inner_text("#outcome-pupil-0")
     assert "improvement period ended 13 July 2026" in page.inner_text("#case-history")
     officer.look("18-history-added")
@@ -457,12 +464,12 @@ def whole_school(count: int) -> bytes:
     return ctf(pupils)
 
 
-def test_a_whole_school_import_shows_its_progress_and_works_without_javascript(officer, browser):
+def test_a_whole_school_import_shows_its_progress_and_works_without_javascript(officer, browser, import_server):
     from tests.imports.builders import COUNCIL_DEFAULTS
 
     page = officer.page
-    page.goto(officer.base + "/import")
-    page.check("input[name=council][value=wiltshire]")
+    page.goto(import_server + "/import")
+    page.check(f"input[name=council][value={PAGE_COUNCIL}]")
     for key, value in COUNCIL_DEFAULTS["school"].items():
         if isinstance(value, str):
             page.fill(f"#school-{key}", value)
