@@ -19,7 +19,8 @@ from service.case import Attachment
 from service.engines import Engines
 from service.problems import CannotProduce
 from tests.fuzz.test_hostile_pdfs import raw_pdf
-from tests.test_bundles import wiltshire
+from tests.test_bundles import holiday_sent
+from tests.test_bundles import marks_sent
 
 TEXT = b"BT /F1 12 Tf 72 720 Td (Your request for leave has not been authorised.) Tj ET"
 PAGE = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >>%s >>"
@@ -77,8 +78,9 @@ def test_a_plain_destination_is_not_an_action():
     assert active_content.find(PdfReader(io.BytesIO(pdf(b"/OpenAction [3 0 R /Fit] ")))) == []
 
 
-def with_hostile_letter(case, content: bytes) -> dict:
-    data = wiltshire(case)
+def with_hostile_letter(content: bytes) -> dict:
+    """The two children's holiday at a council with no file, its refusal letter (attachments[3]) this PDF."""
+    data = holiday_sent()
     for item in data["attachments"]:
         if item["kind"] == "refusal_letter":
             item["content_base64"] = base64.b64encode(content).decode()
@@ -86,47 +88,54 @@ def with_hostile_letter(case, content: bytes) -> dict:
     return data
 
 
-def test_bundle_refuses_active_content(case):
+def letter_in(files: zipfile.ZipFile) -> bytes:
+    """Return the refusal letter a bundle holds, found by its kind in the manifest."""
+    manifest = json.loads(files.read("manifest.json"))
+    [name] = [f["name"] for f in manifest["files"] if f["kind"] == "refusal_letter"]
+    return files.read(name)
+
+
+def test_bundle_refuses_active_content():
     with pytest.raises(CannotProduce) as refused:
-        bundles.build(with_hostile_letter(case, HOSTILE["launch"][0]), Engines())
+        bundles.build(with_hostile_letter(HOSTILE["launch"][0]), Engines())
     errors = [(e.path, e.code) for e in refused.value.report.errors]
     assert ("attachments[3]", "attachment_active_content") in errors
 
 
-def test_bundle_removes_active_content_when_allowed_and_says_so(case, signing_engines, council_trust):
+def test_bundle_removes_active_content_when_allowed_and_says_so(signing_engines, council_trust):
     from service import verify
 
-    archive = bundles.build(with_hostile_letter(case, HOSTILE["launch"][0]), signing_engines,
+    archive = bundles.build(with_hostile_letter(HOSTILE["launch"][0]), signing_engines,
                             active_content="remove")
     raw = archive.read()
     archive.close()
     files = zipfile.ZipFile(io.BytesIO(raw))
-    letter = files.read("wiltshire-fairweather-zoe-refusal-letter.pdf")
+    letter = letter_in(files)
     assert letter != HOSTILE["launch"][0] and b"/Launch" not in letter
     manifest = json.loads(files.read("manifest.json"))
     [note] = [w for w in manifest["report"]["warnings"] if w["code"] == "attachment_active_content_removed"]
     assert note["path"] == "attachments[3]" and "letter.pdf: removed a launch action" in note["message"]
-    eml = files.read("wiltshire-fairweather-zoe-email.eml")
+    [eml] = [files.read(n) for n in files.namelist() if n.endswith(".eml")]
     assert base64.b64encode(HOSTILE["launch"][0][:57]) not in eml  # never forwarded unchanged
     assert verify.verify(raw, None, council_trust)["valid"] is True
 
 
-def test_the_service_pdfs_carry_none(case, signing_engines):
-    data = case("wiltshire-irregular-marks")
-    data["council"] = "dorset"
-    archive = bundles.build(data, signing_engines, merged=True)
+def test_the_service_pdfs_carry_none(signing_engines):
+    archive = bundles.build(marks_sent(), signing_engines, merged=True)
     files = zipfile.ZipFile(io.BytesIO(archive.read()))
     archive.close()
+    made = {f["name"] for f in json.loads(files.read("manifest.json"))["files"]
+            if f["role"] in ("document", "generated", "merged")}
     pdfs = [n for n in files.namelist() if n.endswith(".pdf")]
-    assert len(pdfs) >= 3
+    assert len(made) == 3 and made < set(pdfs)  # the request, the certificate from the marks, the merged PDF
     for name in pdfs:
         assert active_content.find(PdfReader(io.BytesIO(files.read(name)))) == [], name
 
 
-def test_bundle_api_uses_the_setting(case):
+def test_bundle_api_uses_the_setting():
     from service import create_app
 
-    data = with_hostile_letter(case, HOSTILE["embedded file"][0])
+    data = with_hostile_letter(HOSTILE["embedded file"][0])
     refusing = create_app({"TESTING": True}).test_client()
     response = refusing.post("/api/v1/bundles", json=data)
     assert response.status_code == 422
@@ -135,11 +144,11 @@ def test_bundle_api_uses_the_setting(case):
     assert removing.post("/api/v1/bundles", json=data).status_code == 200
 
 
-def test_validate_judges_what_the_bundle_would_hold(case):
+def test_validate_judges_what_the_bundle_would_hold():
     """In remove mode validate must not call a case invalid that the bundle then accepts (it did)."""
     from service import create_app
 
-    data = with_hostile_letter(case, HOSTILE["embedded file"][0])
+    data = with_hostile_letter(HOSTILE["embedded file"][0])
     refusing = create_app({"TESTING": True}).test_client()
     report = refusing.post("/api/v1/cases/validate", json=data).get_json()
     assert "attachment_active_content" in [e["code"] for e in report["errors"]]
@@ -152,11 +161,11 @@ def test_validate_judges_what_the_bundle_would_hold(case):
 
 
 @pytest.mark.parametrize("mode", ["refuse", "remove"])
-def test_no_hostile_file_of_the_fuzz_set_reaches_a_bundle(case, mode):
+def test_no_hostile_file_of_the_fuzz_set_reaches_a_bundle(mode):
     from tests.fuzz.test_hostile_pdfs import HOSTILE as FUZZ
 
     for name, content in FUZZ.items():
-        data = with_hostile_letter(case, content)
+        data = with_hostile_letter(content)
         try:
             archive = bundles.build(data, Engines(), active_content=mode)
         except CannotProduce as refused:
@@ -166,6 +175,6 @@ def test_no_hostile_file_of_the_fuzz_set_reaches_a_bundle(case, mode):
             continue
         files = zipfile.ZipFile(io.BytesIO(archive.read()))
         archive.close()
-        letter = files.read("wiltshire-fairweather-zoe-refusal-letter.pdf")
+        letter = letter_in(files)
         assert mode == "remove" and letter != content, (name, len(content), len(letter))  # a cleaned copy only
         assert active_content.find(PdfReader(io.BytesIO(letter))) == [], name

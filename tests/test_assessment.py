@@ -12,7 +12,8 @@ from service import rules
 from service.case import schema
 from service.decisions import Decisions
 from service.decisions import Notice
-from tests.test_bundles import wiltshire
+from tests.conftest import family_case
+from tests.test_bundles import holiday_sent
 
 
 @pytest.fixture
@@ -34,20 +35,21 @@ def counted(monkeypatch):
     return calls
 
 
-def test_bundle_loads_and_assesses_once(client, case, counted):
-    response = client.post("/api/v1/bundles", json=wiltshire(case))
+def test_bundle_loads_and_assesses_once(client, counted):
+    response = client.post("/api/v1/bundles", json=holiday_sent())
     assert response.status_code == 200
     assert counted == {"load": 1, "decide": 1}
 
 
-def test_validate_for_a_document_loads_and_assesses_once(client, case, counted):
-    body = client.post("/api/v1/cases/validate?document=pn3", json=case("wiltshire-holiday")).get_json()
-    assert body["document"] == "pn3" and body["checklist"]
+def test_validate_for_a_document_loads_and_assesses_once(client, counted):
+    body = client.post("/api/v1/cases/validate?document=generic-request",
+                       json=family_case("holiday-two-children")).get_json()
+    assert body["document"] == "generic-request" and body["checklist"]
     assert counted == {"load": 1, "decide": 1}
 
 
-def test_decisions_are_frozen_typed_objects(case):
-    done = assessment.evaluate(case("wiltshire-holiday"))
+def test_decisions_are_frozen_typed_objects(family):
+    done = assessment.evaluate(family("holiday-two-children"))
     assert isinstance(done.decisions, Decisions)
     notice = done.decisions.penalty_notice.notices[0]
     assert isinstance(notice, Notice)
