@@ -81,12 +81,6 @@ def mentions(path: Path, root: Path = TESTS) -> list[str]:
 PENDING = {
     # web
     # bundles
-    "test_bundles.py",
-    "test_verify.py",
-    "test_active_content.py",
-    "test_assessment.py",
-    "test_security.py",
-    "test_cli.py",
     # api
     "api/test_cases.py",
     "api/test_councils.py",

@@ -22,8 +22,8 @@ def keyed():
     return app.test_client()
 
 
-def test_without_a_key_401_problem(keyed, case):
-    response = keyed.post("/api/v1/cases/validate", json=case("wiltshire-holiday"))
+def test_without_a_key_401_problem(keyed, family):
+    response = keyed.post("/api/v1/cases/validate", json=family("holiday-two-children"))
     assert response.status_code == 401
     assert response.mimetype == "application/problem+json"
     assert response.get_json()["code"] == "unauthorised"
@@ -79,8 +79,8 @@ def test_loopback_binds(bind, loopback):
     assert security.is_loopback(bind) is loopback
 
 
-def test_security_headers_and_request_id(client, case):
-    response = client.post("/api/v1/cases/validate", json=case("wiltshire-holiday"),
+def test_security_headers_and_request_id(client, family):
+    response = client.post("/api/v1/cases/validate", json=family("holiday-two-children"),
                            headers={"X-Request-ID": "abc-123"})
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Cache-Control"] == "no-store"
@@ -90,21 +90,22 @@ def test_security_headers_and_request_id(client, case):
     assert forged.headers["X-Request-ID"] != "<script>" * 3
 
 
-def test_metrics_count_without_personal_data(client, case):
-    data = case("wiltshire-holiday")
-    client.post("/api/v1/documents/pn3", json=data)
+def test_metrics_count_without_personal_data(client, family):
+    data = family("holiday-two-children")
+    assert client.post("/api/v1/documents/generic-request", json=data).status_code == 200
     client.post("/api/v1/cases/validate", data=b"{", content_type="application/json")
     text = client.get("/metrics").get_data(as_text=True)
-    assert 'attendance_documents_total{document="pn3",format="pdf"} 1.0' in text
+    assert 'attendance_documents_total{document="generic-request",format="pdf"} 1.0' in text
     assert 'attendance_failures_total{code="invalid_json"} 1.0' in text
     assert 'route="/api/v1/documents/<document_id>"' in text
     for value in ("Fairweather", "BA14", "2016-05-04", data["pupils"][0]["upn"]):
         assert value not in text
 
 
-def test_logs_are_json_with_request_id_and_no_case_data(client, case, caplog):
+def test_logs_are_json_with_request_id_and_no_case_data(client, family, caplog):
     caplog.set_level(logging.INFO, logger="service")
-    client.post("/api/v1/documents/pn3", json=case("wiltshire-holiday"), headers={"X-Request-ID": "req-1"})
+    client.post("/api/v1/documents/generic-request", json=family("holiday-two-children"),
+                headers={"X-Request-ID": "req-1"})
     records = [r for r in caplog.records if r.name == "service.access"]
     assert records
     line = json.loads(JsonFormatter().format(records[-1]))
