@@ -82,15 +82,6 @@ PENDING = {
     # web
     # bundles
     # api
-    "api/test_cases.py",
-    "api/test_councils.py",
-    "api/test_documents.py",
-    "api/test_family.py",
-    "api/test_fuzz.py",
-    "api/test_health_and_openapi.py",
-    "api/test_nesting.py",
-    "case/test_personal_text.py",
-    "case/test_schema.py",
     "e2e/test_budget.py",
     "e2e/test_faults.py",
     "e2e/test_observability.py",

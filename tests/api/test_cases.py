@@ -90,33 +90,39 @@ def test_below_school_age_blocks_the_penalty_form_only(client, family):
         ("pupils[1].date_of_birth", "below_compulsory_school_age")]
 
 
-def test_multipart_attachments_fill_the_checklist(client, case):
-    data = case("dorset-warning-irregular")
-    response = client.post(f"{URL}?document=dorset-warning", content_type="multipart/form-data", data={
+def test_multipart_attachments_fill_the_checklist(client, family):
+    data = family("irregular-one-child")
+    response = client.post(f"{URL}?document=generic-request", content_type="multipart/form-data", data={
         "case": json.dumps(data),
         "attendance_certificate": (io.BytesIO(certificate_pdf("Ó Briain, Callum")), "cert.pdf"),
     })
     body = response.get_json()
     assert response.status_code == 200
-    assert [(c["item"], c["status"]) for c in body["checklist"]] == [("attendance_certificate", "satisfied")]
+    assert [(c["item"], c["status"]) for c in body["checklist"]] == [
+        ("attendance_certificate", "satisfied"), ("leave_request_form", "not_required"),
+        ("refusal_letter", "missing")]
 
 
-def test_base64_attachments_in_json(client, case):
-    data = case("dorset-warning-irregular")
+def test_base64_attachments_in_json(client, family):
+    data = family("irregular-one-child")
     data["attachments"] = [{"kind": "attendance_certificate", "filename": "c.pdf",
                             "content_base64": base64.b64encode(certificate_pdf("Callum Ó Briain")).decode()}]
-    body = client.post(f"{URL}?document=dorset-warning", json=data).get_json()
-    assert body["checklist"][0]["status"] == "satisfied"
+    body = client.post(f"{URL}?document=generic-request", json=data).get_json()
+    assert certificate_item(body)["status"] == "satisfied"
     data["attachments"][0]["content_base64"] = "***"
-    body = client.post(f"{URL}?document=dorset-warning", json=data).get_json()
+    body = client.post(f"{URL}?document=generic-request", json=data).get_json()
     assert ("attachments[0].content_base64", "invalid_base64") in [(e["path"], e["code"]) for e in body["errors"]]
+
+
+def certificate_item(body: dict) -> dict:
+    return next(c for c in body["checklist"] if c["item"] == "attendance_certificate")
 
 
 @pytest.mark.parametrize(("body", "content_type", "status", "code"), [
     (b"not json", "application/json", 400, "invalid_json"),
     (b"[1, 2]", "application/json", 400, "case_not_object"),
     (b"\xff\xfe", "application/json", 400, "invalid_json"),
-    (b"council=dorset", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
+    (b"council=northbury", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
     (b"{}", "text/plain", 415, "unsupported_media_type"),
 ])
 def test_bodies_that_are_not_cases_are_problems(client, body, content_type, status, code):
@@ -162,10 +168,10 @@ def test_template_syntax_in_a_name_is_kept_as_written(client, family):
     assert body["valid"] is True
 
 
-def test_a_fake_pdf_is_invalid_in_the_checklist(client, case):
-    data = case("dorset-warning-irregular")
-    response = client.post(f"{URL}?document=dorset-warning", content_type="multipart/form-data", data={
+def test_a_fake_pdf_is_invalid_in_the_checklist(client, family):
+    data = family("holiday-parents-apart")  # a case with no other error: the fake PDF is the only one
+    response = client.post(f"{URL}?document=generic-request", content_type="multipart/form-data", data={
         "case": json.dumps(data), "attendance_certificate": (io.BytesIO(b"%PDF-1.4 test"), "cert.pdf")})
     body = response.get_json()
     assert [(e["path"], e["code"]) for e in body["errors"]] == [("attachments[0]", "attachment_unreadable")]
-    assert body["checklist"][0]["status"] == "invalid"
+    assert certificate_item(body)["status"] == "invalid"

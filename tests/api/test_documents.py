@@ -5,23 +5,32 @@ from __future__ import annotations
 import pytest
 
 
-def test_pn3_download_with_clear_file_name(client, case, pdf_fields):
-    response = client.post("/api/v1/documents/pn3?format=pdf&flatten=false", json=case("wiltshire-holiday"))
+def test_a_form_downloads_with_a_clear_file_name(client, family, pdf_fields):
+    response = client.post("/api/v1/documents/generic-request?format=pdf&flatten=false",
+                           json=family("holiday-two-children"))
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
-    assert 'filename="pn3-fairweather-zoe-2026-10-05.pdf"' in response.headers["Content-Disposition"]
+    assert 'filename="generic-request-fairweather-zoe-2026-10-05.pdf"' in response.headers["Content-Disposition"]
     assert response.headers["Cache-Control"] == "no-store"
+    assert pdf_fields(response.data)["pupils"].splitlines()[0].startswith("Zoë Fairweather, born 4 May 2016")
+
+
+def test_wiltshire_pn3_download_with_clear_file_name(client, case, pdf_fields):
+    response = client.post("/api/v1/documents/pn3?format=pdf&flatten=false", json=case("wiltshire-holiday"))
+    assert response.status_code == 200
+    assert 'filename="pn3-fairweather-zoe-2026-10-05.pdf"' in response.headers["Content-Disposition"]
     assert pdf_fields(response.data)["pupil1_name"] == "Zoë Fairweather"
 
 
-def test_flatten_true_gives_no_fields(client, case, pdf_fields, pdf_text):
-    response = client.post("/api/v1/documents/dorset-warning?flatten=true", json=case("dorset-warning-irregular"))
+def test_flatten_true_gives_no_fields(client, family, pdf_fields, pdf_text):
+    response = client.post("/api/v1/documents/generic-request?flatten=true", json=family("holiday-parents-apart"))
+    assert response.status_code == 200
     assert pdf_fields(response.data) == {}
-    assert "Callum Ó Briain" in pdf_text(response.data)
+    assert "Siân O'Connor-Hughes" in pdf_text(response.data)
 
 
-def test_wrong_council_is_422_with_the_report(client, case):
-    response = client.post("/api/v1/documents/pn3", json=case("dorset-holiday-separated"))
+def test_wrong_council_is_422_with_the_report(client, family):
+    response = client.post("/api/v1/documents/pn3", json=family("holiday-parents-apart"))
     problem = response.get_json()
     assert response.status_code == 422
     assert response.mimetype == "application/problem+json"
@@ -30,10 +39,10 @@ def test_wrong_council_is_422_with_the_report(client, case):
     assert [(e["path"], e["code"]) for e in problem["errors"]] == [("council", "document_not_for_council")]
 
 
-def test_blocking_error_is_422(client, case):
-    data = case("dorset-holiday-separated")
+def test_blocking_error_is_422(client, family):
+    data = family("holiday-parents-apart")
     data["pupils"][0]["looked_after"] = True
-    problem = client.post("/api/v1/documents/dorset-holiday", json=data).get_json()
+    problem = client.post("/api/v1/documents/generic-request", json=data).get_json()
     assert [(e["path"], e["code"]) for e in problem["errors"]] == [("pupils[0].looked_after", "looked_after_child")]
     assert problem["report"]["decisions"]["penalty_notice"]["reason"] == "looked_after_child"
 

@@ -19,8 +19,8 @@ VALIDATE = "/api/v1/cases/validate"
 ZOE, ALFIE = "U865204225011", "H865204225012"
 
 
-def third_upn() -> str:
-    body = "865204225013"
+def third_upn(last: int = 3) -> str:
+    body = f"86520422501{last}"
     return upn_check_letter("A" + body) + body
 
 
@@ -32,7 +32,7 @@ def attach(data: dict[str, Any], *items: tuple[str, bytes]) -> dict[str, Any]:
     return data
 
 
-def wiltshire_attached(data: dict[str, Any]) -> dict[str, Any]:
+def fairweathers_attached(data: dict[str, Any]) -> dict[str, Any]:
     return attach(data, ("attendance_certificate", certificate_pdf("Fairweather, Zoë")),
                   ("attendance_certificate", certificate_pdf("Fairweather, Alfie")),
                   ("leave_request_form", make_pdf(["Leave of absence request form"])),
@@ -53,8 +53,8 @@ def docx_letters(data: bytes, docx_text) -> str:
 
 
 # 1. A third notice within three years is an error naming the parent and pupil; nothing asks for it.
-def test_third_notice_is_an_error_naming_the_pair_and_blocks_form_and_bundle(client, case):
-    data = wiltshire_attached(case("wiltshire-holiday"))
+def test_third_notice_is_an_error_naming_the_pair_and_blocks_form_and_bundle(client, family):
+    data = fairweathers_attached(family("holiday-two-children"))
     data["previous_penalty_notices"] = [
         {"parent_id": "p1", "pupil_upn": ZOE, "issued_on": "2024-02-12"},
         {"parent_id": "p1", "pupil_upn": ZOE, "issued_on": "2025-06-01"},
@@ -67,15 +67,15 @@ def test_third_notice_is_an_error_naming_the_pair_and_blocks_form_and_bundle(cli
     pairs = {(n["parent_id"], n["pupil_upn"]): n for n in body["decisions"]["penalty_notice"]["notices"]}
     assert pairs[("p1", ZOE)]["reason"] == "third_offence" and pairs[("p2", ZOE)]["notice_number"] == 1
     assert body["decisions"]["penalty_notice"]["uniform"] is False
-    form = client.post("/api/v1/documents/pn3", json=data)
+    form = client.post("/api/v1/documents/generic-request", json=data)
     assert form.status_code == 422 and "third_offence" in [e["code"] for e in form.get_json()["errors"]]
     bundle = client.post("/api/v1/bundles", json=data)
     assert bundle.status_code == 422 and "third_offence" in [e["code"] for e in bundle.get_json()["errors"]]
 
 
 # 2. Mixed notices are listed pair by pair on every surface.
-def test_three_siblings_each_pair_listed_in_the_report_and_pages(client, case):
-    data = case("wiltshire-holiday")
+def test_three_siblings_each_pair_listed_in_the_report_and_pages(client, family):
+    data = family("holiday-two-children")
     third = {**data["pupils"][1], "upn": third_upn(), "forename": "Ivy", "date_of_birth": "2022-01-10"}
     data["pupils"].append(third)
     data["previous_penalty_notices"] = [
@@ -108,8 +108,8 @@ def test_three_siblings_each_pair_listed_in_the_report_and_pages(client, case):
             "No penalty notice: the child is below compulsory school age") in lines
 
 
-def dorset_two_liable(case) -> dict[str, Any]:
-    data = case("dorset-holiday-separated")
+def two_liable_apart(family) -> dict[str, Any]:
+    data = family("holiday-parents-apart")
     data["absence"]["responsible_parent_ids"] = ["p1", "p2"]
     data["previous_penalty_notices"] = [{"parent_id": "p1", "pupil_upn": "F835304223019", "issued_on": "2025-01-10"}]
     return attach(data, ("attendance_certificate", certificate_pdf("O'Connor-Hughes, Siân", "16/11/2026")),
@@ -117,14 +117,14 @@ def dorset_two_liable(case) -> dict[str, Any]:
                   ("holiday_letter", make_pdf(["Dear Mr Hughes, the absence has not been authorised."])))
 
 
-def test_mixed_notices_on_the_form_the_manifest_and_the_email(client, case, pdf_text):
-    archive = unzip(client.post("/api/v1/bundles", json=dorset_two_liable(case)))
+def test_mixed_notices_on_the_form_the_manifest_and_the_email(client, family, pdf_text):
+    archive = unzip(client.post("/api/v1/bundles", json=two_liable_apart(family)))
     manifest = json.loads(archive.read("manifest.json"))
     notices = {(n["parent"], n["pupil"]): n for n in manifest["case"]["notices"]}
     assert notices[("Niamh O'Connor", "Siân O'Connor-Hughes")]["notice_number"] == 2
     assert notices[("Rhys Hughes", "Siân O'Connor-Hughes")]["notice_number"] == 1
     assert notices[("Rhys Hughes", "Siân O'Connor-Hughes")]["amount_early"] == 80
-    form = next(n for n in archive.namelist() if n.endswith("dorset-holiday.pdf"))
+    form = next(n for n in archive.namelist() if n.endswith("generic-request.pdf"))
     other = " ".join(pdf_text(archive.read(form)).split())  # flattened: read what the page shows
     assert "Niamh O'Connor for Siân O'Connor-Hughes: notice 2: £160 within 28 days (no reduction)" in other
     assert "Rhys Hughes for Siân O'Connor-Hughes: notice 1: £80 if paid within 21 days" in other
@@ -135,15 +135,15 @@ def test_mixed_notices_on_the_form_the_manifest_and_the_email(client, case, pdf_
 
 
 # 3. England, non-holiday: a Notice to Improve first (or the school's reason why support is not appropriate).
-def test_penalty_notice_for_irregular_absence_needs_a_notice_to_improve_first(client, case):
-    data = case("wiltshire-irregular-marks")
-    body = client.post(f"{VALIDATE}?document=pn3", json=data).get_json()
+def test_penalty_notice_for_irregular_absence_needs_a_notice_to_improve_first(client, family):
+    data = family("irregular-with-marks")
+    body = client.post(f"{VALIDATE}?document=generic-request", json=data).get_json()
     assert ("parents[0]", "notice_to_improve_first") in codes(body)
     assert body["decisions"]["penalty_notice"]["notices"][0]["reason"] == "notice_to_improve_first"
     upn = data["pupils"][0]["upn"]
     ended = dict(data, previous_notices_to_improve=[
         {"parent_id": "p1", "pupil_upn": upn, "issued_on": "2026-09-01", "period_end": "2026-10-13"}])
-    body = client.post(f"{VALIDATE}?document=pn3", json=ended).get_json()
+    body = client.post(f"{VALIDATE}?document=generic-request", json=ended).get_json()
     assert "notice_to_improve_first" not in [c for _, c in codes(body)]
     notice = body["decisions"]["penalty_notice"]["notices"][0]
     assert (notice["allowed"], notice["notice_to_improve_ended"]) == (True, "2026-10-13")
@@ -152,15 +152,15 @@ def test_penalty_notice_for_irregular_absence_needs_a_notice_to_improve_first(cl
     body = client.post(VALIDATE, json=running).get_json()
     assert body["decisions"]["penalty_notice"]["notices"][0]["reason"] == "notice_to_improve_first"
     excused = dict(data, support_not_appropriate={"reason": "The family refused every offer of support."})
-    body = client.post(f"{VALIDATE}?document=pn3", json=excused).get_json()
+    body = client.post(f"{VALIDATE}?document=generic-request", json=excused).get_json()
     assert "notice_to_improve_first" not in [c for _, c in codes(body)]
     assert ("support_not_appropriate", "notice_to_improve_first") in codes(body, "warnings")
     assert body["decisions"]["penalty_notice"]["allowed"] is True
 
 
 # 4. Letters for each liable parent, at that parent's own address; the checklist counts each.
-def test_each_liable_household_gets_its_own_letter(client, case, docx_text):
-    data = case("dorset-holiday-separated")
+def test_each_liable_household_gets_its_own_letter(client, family, docx_text):
+    data = family("holiday-parents-apart")
     data["absence"]["responsible_parent_ids"] = ["p1", "p2"]
     response = client.post("/api/v1/documents/leave-refusal?format=docx", json=data)
     assert response.status_code == 200
@@ -168,7 +168,7 @@ def test_each_liable_household_gets_its_own_letter(client, case, docx_text):
     assert text.count("Dear ") == 2
     assert "Dear Niamh O'Connor" in text and "Dear Rhys Hughes" in text
     assert "Flat 4, 22 South Street" in text and "DT1 1DE" in text
-    one_letter = attach(case("dorset-holiday-separated"),
+    one_letter = attach(family("holiday-parents-apart"),
                         ("attendance_certificate", certificate_pdf("O'Connor-Hughes, Siân", "16/11/2026")),
                         ("holiday_letter", make_pdf(["The absence has not been authorised."])))
     one_letter["absence"]["responsible_parent_ids"] = ["p1", "p2"]
@@ -179,8 +179,8 @@ def test_each_liable_household_gets_its_own_letter(client, case, docx_text):
 
 
 # 5. Each child's own variant: no penalty-notice warning for a child who cannot get one.
-def test_family_letter_gives_a_child_under_five_the_not_statutory_age_wording(client, case, docx_text):
-    data = case("wiltshire-holiday")
+def test_family_letter_gives_a_child_under_five_the_not_statutory_age_wording(client, family, docx_text):
+    data = family("holiday-two-children")
     data["pupils"][1]["date_of_birth"] = "2022-01-10"
     response = client.post("/api/v1/documents/leave-refusal?format=docx", json=data)
     assert response.status_code == 200
@@ -191,13 +191,13 @@ def test_family_letter_gives_a_child_under_five_the_not_statutory_age_wording(cl
 
 
 # 6. Sessions come from the case (marks, else the absence's sessions), never from the dates.
-def test_refusal_letter_counts_the_sessions_of_the_case(client, case, docx_text):
-    data = case("dorset-holiday-separated")
+def test_refusal_letter_counts_the_sessions_of_the_case(client, family, docx_text):
+    data = family("holiday-parents-apart")
     data["absence"].update(start_date="2026-09-07", end_date="2026-11-13", unauthorised_sessions=12)
     text = docx_text(client.post("/api/v1/documents/leave-refusal?format=docx", json=data).data)
     assert "12 sessions (6 school days)" in text
     assert "100 sessions" not in text and "50 school days" not in text
-    data = case("dorset-holiday-separated")
+    data = family("holiday-parents-apart")
     data["absence"].update(start_date="2026-10-19", end_date="2026-11-06", unauthorised_sessions=10)
     text = docx_text(client.post("/api/v1/documents/leave-refusal?format=docx", json=data).data)
     assert "10 sessions (5 school days)" in text and "20 sessions" not in text
@@ -205,8 +205,8 @@ def test_refusal_letter_counts_the_sessions_of_the_case(client, case, docx_text)
 
 # 7. The improvement period ends after its school weeks, through the school's holidays; without term dates
 # no notice is produced.
-def test_notice_to_improve_ends_after_the_christmas_holiday(client, case, docx_text):
-    data = case("wiltshire-irregular-marks")
+def test_notice_to_improve_ends_after_the_christmas_holiday(client, family, docx_text):
+    data = family("irregular-with-marks")
     text = docx_text(client.post("/api/v1/documents/notice-to-improve?format=docx", json=data).data)
     assert "from 24 November 2026 to 18 January 2027 inclusive" in text
     del data["school"]["holidays"]
@@ -216,37 +216,51 @@ def test_notice_to_improve_ends_after_the_christmas_holiday(client, case, docx_t
 
 
 # 8. A bundle holds only what was sent: no refusal letter is made up; the boxes say what it holds.
-def test_bundle_never_makes_up_the_refusal_letter(client, case):
-    data = attach(case("dorset-holiday-separated"),
+def test_bundle_never_makes_up_the_refusal_letter(client, family):
+    data = attach(family("holiday-parents-apart"),
                   ("attendance_certificate", certificate_pdf("O'Connor-Hughes, Siân", "16/11/2026")))
     response = client.post("/api/v1/bundles", json=data)
     assert response.status_code == 422
     assert ("attachments", "attachment_missing") in codes(response.get_json())
 
 
-def test_pn3_ticks_only_what_goes_with_it(client, case, pdf_fields):
+def test_the_request_form_ticks_only_what_goes_with_it(client, family, pdf_fields):
+    bare = pdf_fields(client.post("/api/v1/documents/generic-request?flatten=false",
+                                  json=family("holiday-two-children")).data)
+    assert [line[:4] for line in bare["attachments"].splitlines()] == ["[ ] "] * 3
+    sent = fairweathers_attached(family("holiday-two-children"))
+    archive = unzip(client.post("/api/v1/bundles", json=sent))
+    assert [n for n in archive.namelist() if n.endswith("generic-request.pdf")]
+    ticked = pdf_fields(client.post("/api/v1/documents/generic-request?flatten=false", json=sent).data)
+    assert [line[:4] for line in ticked["attachments"].splitlines()] == ["[x] "] * 3
+    sent["attachments"] = [a for a in sent["attachments"] if a["kind"] != "leave_request_form"]
+    some = pdf_fields(client.post("/api/v1/documents/generic-request?flatten=false", json=sent).data)
+    assert [line[:4] for line in some["attachments"].splitlines()] == ["[x] ", "[ ] ", "[x] "]
+
+
+def test_wiltshire_pn3_ticks_only_what_goes_with_it(client, case, pdf_fields):
     bare = client.post("/api/v1/documents/pn3", json=case("wiltshire-holiday"))
     ticks = {k: v for k, v in pdf_fields(bare.data).items() if k.startswith("attach_")}
     assert set(ticks.values()) == {"/Off"}
-    archive = unzip(client.post("/api/v1/bundles", json=wiltshire_attached(case("wiltshire-holiday"))))
+    archive = unzip(client.post("/api/v1/bundles", json=fairweathers_attached(case("wiltshire-holiday"))))
     pn3 = pdf_fields(archive.read(next(n for n in archive.namelist() if n.endswith("pn3.pdf"))))
     # a flattened form keeps no fields: read the unflattened one the case produces with its attachments
     if not pn3:
-        pn3 = pdf_fields(client.post("/api/v1/documents/pn3", json=wiltshire_attached(case("wiltshire-holiday"))).data)
+        pn3 = pdf_fields(client.post("/api/v1/documents/pn3", json=fairweathers_attached(case("wiltshire-holiday"))).data)
     assert (pn3["attach_certificate"], pn3["attach_leave_request"], pn3["attach_refusal_letter"],
             pn3["attach_holiday_letter"]) == ("/Yes", "/Yes", "/Yes", "/Off")
 
 
 # 9. The smaller ones.
-def test_second_letter_names_the_date_of_the_first(client, case, docx_text):
-    data = case("dorset-holiday-separated")
+def test_second_letter_names_the_date_of_the_first(client, family, docx_text):
+    data = family("holiday-parents-apart")
     data["previous_letters"] = [{"document": "attendance-letter-1", "sent_on": "2026-09-21"}]
     text = docx_text(client.post("/api/v1/documents/attendance-letter-2?format=docx", json=data).data)
     assert "further to my previous letter dated 21 September 2026" in text
 
 
-def test_sibling_attendance_letters_use_each_childs_own_figures(client, case, docx_text):
-    data = case("wiltshire-holiday")
+def test_sibling_attendance_letters_use_each_childs_own_figures(client, family, docx_text):
+    data = family("holiday-two-children")
     refused = client.post("/api/v1/documents/attendance-letter-2?format=docx", json=data)
     assert refused.status_code == 422
     assert ("pupils[1].attendance", "attendance_required") in codes(refused.get_json())
@@ -259,15 +273,33 @@ def test_sibling_attendance_letters_use_each_childs_own_figures(client, case, do
     assert percent["Alfie"] == f"{round(100 * 31 / data['attendance']['sessions_possible'], 1):g}"
 
 
-def test_validate_for_a_form_says_it_is_not_ready_to_submit_without_its_attachments(client, case):
-    body = client.post(f"{VALIDATE}?document=pn3", json=case("wiltshire-holiday")).get_json()
+def test_validate_for_a_form_says_it_is_not_ready_to_submit_without_its_attachments(client, family):
+    form = f"{VALIDATE}?document=generic-request"
+    body = client.post(form, json=family("holiday-two-children")).get_json()
     assert body["valid"] is True and body["ready_to_submit"] is False
-    done = client.post(f"{VALIDATE}?document=pn3", json=wiltshire_attached(case("wiltshire-holiday"))).get_json()
+    done = client.post(form, json=fairweathers_attached(family("holiday-two-children"))).get_json()
     assert done["ready_to_submit"] is True
-    assert client.post(VALIDATE, json=case("wiltshire-holiday")).get_json()["ready_to_submit"] is None
+    assert client.post(VALIDATE, json=family("holiday-two-children")).get_json()["ready_to_submit"] is None
 
 
-def test_a_pn3_of_two_sheets_does_not_say_page_1_of_1(client, case, pdf_text):
+def test_a_request_of_two_sheets_numbers_them_and_lists_every_pupil(client, family):
+    from pypdf import PdfReader
+
+    data = family("holiday-two-children")
+    data["absence"]["responsible_parent_ids"] = ["p1"]
+    data["pupils"] += [{**data["pupils"][1], "upn": third_upn(n), "forename": name}
+                       for n, name in ((3, "Ivy"), (4, "Rosa"), (5, "Jack"))]
+    response = client.post("/api/v1/documents/generic-request", json=data)
+    assert response.status_code == 200, response.get_json()
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(response.data)).pages]
+    first, second = " ".join(pages[:2]), " ".join(pages[2:])  # two pages a sheet, four pupils a sheet
+    assert "1 of 2" in first and "2 of 2" in second and "1 of 1" not in first + second
+    assert all(f"{name} Fairweather, born" in first for name in ("Zoë", "Alfie", "Ivy", "Rosa"))
+    assert "Jack Fairweather, born" in second and "Jack" not in first
+    assert "Hannah Fairweather for Jack Fairweather: notice 1" in second
+
+
+def test_wiltshire_pn3_of_two_sheets_does_not_say_page_1_of_1(client, case, pdf_text):
     data = case("wiltshire-holiday")
     data["pupils"].append({**data["pupils"][1], "upn": third_upn(), "forename": "Ivy"})
     text = pdf_text(client.post("/api/v1/documents/pn3", json=data).data)
@@ -275,7 +307,7 @@ def test_a_pn3_of_two_sheets_does_not_say_page_1_of_1(client, case, pdf_text):
     assert "Page 1 of 1" not in text
 
 
-def test_the_third_pupil_is_not_labelled_pupil_1(client, case, pdf_text):
+def test_wiltshire_pn3_third_pupil_is_not_labelled_pupil_1(client, case, pdf_text):
     data = case("wiltshire-holiday")
     data["pupils"].append({**data["pupils"][1], "upn": third_upn(), "forename": "Ivy"})
     text = " ".join(pdf_text(client.post("/api/v1/documents/pn3", json=data).data).split())

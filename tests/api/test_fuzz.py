@@ -10,7 +10,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from service import create_app
-from tests.conftest import load_example
+from tests.conftest import family_case
 
 URL = "/api/v1/cases/validate"
 CLIENT = create_app({"TESTING": True}).test_client()
@@ -56,7 +56,7 @@ def _paths(value, prefix=()):
             yield from _paths(child, (*prefix, i))
 
 
-EXAMPLE = load_example("wiltshire-holiday")
+EXAMPLE = family_case("holiday-two-children")
 PATHS = [p for p in _paths(EXAMPLE) if p]
 
 
@@ -73,7 +73,7 @@ def _mutate(case, path, replacement):
 
 @SETTINGS
 @given(st.sampled_from(PATHS), json_values | st.just("<delete>"),
-       st.sampled_from([None, "pn3", "notice-to-improve", "leave-refusal"]))
+       st.sampled_from([None, "generic-request", "pn3", "notice-to-improve", "leave-refusal"]))
 def test_mutated_example_case(path, replacement, document):
     case = _mutate(json.loads(json.dumps(EXAMPLE)), path, replacement)
     query = f"?document={document}" if document else ""

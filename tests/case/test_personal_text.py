@@ -1,4 +1,5 @@
-"""One personal-text rule, checked once in validation, for every output: validate, the PN3 and letters agree."""
+"""One personal-text rule, checked once in validation, for every output: validate, the request form and the
+letters agree."""
 
 from __future__ import annotations
 
@@ -38,15 +39,15 @@ def errors(body):
 
 
 @pytest.mark.parametrize("value", HOSTILE.values(), ids=HOSTILE.keys())
-def test_validate_forms_and_letters_refuse_the_same_name_the_same_way(client, case, value):
-    data = case("wiltshire-holiday")
+def test_validate_forms_and_letters_refuse_the_same_name_the_same_way(client, family, value):
+    data = family("holiday-two-children")
     data["pupils"][0]["surname"] = value
     expected = ("pupils[0].surname", "invalid_characters")
-    report = post(client, "/api/v1/cases/validate?document=pn3", data)
+    report = post(client, "/api/v1/cases/validate?document=generic-request", data)
     assert report.status_code == 200
     assert report.get_json()["valid"] is False
     assert errors(report.get_json()) == [expected]
-    for path in ("/api/v1/documents/pn3", "/api/v1/documents/leave-refusal?format=docx",
+    for path in ("/api/v1/documents/generic-request", "/api/v1/documents/leave-refusal?format=docx",
                  "/api/v1/documents/leave-refusal?format=pdf"):
         response = post(client, path, data)
         assert response.status_code == 422, path
@@ -60,8 +61,8 @@ def test_validate_forms_and_letters_refuse_the_same_name_the_same_way(client, ca
     (("absence", "leave_request", "reason"), "absence.leave_request.reason"),
     (("school", "headteacher"), "school.headteacher"),
 ])
-def test_every_personal_field_has_the_rule_with_its_path(client, case, where, path):
-    data = case("wiltshire-holiday")
+def test_every_personal_field_has_the_rule_with_its_path(client, family, where, path):
+    data = family("holiday-two-children")
     target = data
     for key in where[:-1]:
         target = target[key]
@@ -70,32 +71,32 @@ def test_every_personal_field_has_the_rule_with_its_path(client, case, where, pa
                                                           .get_json()) if p == path])
 
 
-def test_names_that_print_are_kept_as_sent(client, case, pdf_fields):
-    data = case("wiltshire-holiday")
+def test_names_that_print_are_kept_as_sent(client, family, pdf_fields):
+    data = family("holiday-two-children")
     data["pupils"][0]["forename"] = "Siân-Łucja"
     data["pupils"][0]["surname"] = "O'Connor-Hughes ap Rhŷs"
     data["parents"][0]["full_name"] = "Zoë “Jo” Brown–Ŵyn"
-    report = post(client, "/api/v1/cases/validate?document=pn3", data).get_json()
+    report = post(client, "/api/v1/cases/validate?document=generic-request", data).get_json()
     assert report["valid"] is True, report["errors"]
-    form = post(client, "/api/v1/documents/pn3", data)
+    form = post(client, "/api/v1/documents/generic-request?flatten=false", data)
     assert form.status_code == 200
     assert "O'Connor-Hughes ap Rhŷs" in " ".join(str(v) for v in pdf_fields(form.data).values())
 
 
-def test_a_decomposed_accent_is_read_as_the_letter_it_is(case):
+def test_a_decomposed_accent_is_read_as_the_letter_it_is(family):
     from service.case.schema import load_case
 
-    data = case("wiltshire-holiday")
+    data = family("holiday-two-children")
     data["pupils"][0]["forename"] = "Zoe\u0301"
     loaded, issues = load_case(data)
     assert not [i for i in issues if i.code == "invalid_characters"]
     assert loaded.pupils[0].forename == "Zoé"
 
 
-def test_free_text_over_several_lines_keeps_its_line_breaks(case):
+def test_free_text_over_several_lines_keeps_its_line_breaks(family):
     from service.case.schema import load_case
 
-    data = case("dorset-holiday-separated")
+    data = family("holiday-parents-apart")
     data["other_information"] = "First line.\r\nSecond line."
     loaded, issues = load_case(data)
     assert not [i for i in issues if i.path == "other_information"]
