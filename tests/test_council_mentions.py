@@ -82,13 +82,6 @@ PENDING = {
     # web
     # bundles
     # api
-    "e2e/test_budget.py",
-    "e2e/test_faults.py",
-    "e2e/test_observability.py",
-    "e2e/test_shedding.py",
-    "engines/test_conversion_queue.py",
-    "engines/test_pdf_filler.py",
-    "fuzz/test_hostile_pdfs.py",
     # forms
     # rules
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import signal
@@ -16,7 +17,7 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import ROOT
+from tests.conftest import family_case
 from tests.conftest import running_gunicorn
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -71,8 +72,8 @@ def cmdline(pid: int) -> str:
         return ""
 
 
-def post(url: str, document: str, example: str, query: str = "") -> httpx.Response | Exception:
-    body = (ROOT / "examples" / f"{example}.json").read_bytes()
+def post(url: str, document: str, family: str, query: str = "") -> httpx.Response | Exception:
+    body = json.dumps(family_case(family)).encode()
     try:
         return httpx.post(f"{url}/api/v1/documents/{document}{query}", content=body,
                           headers={"Content-Type": "application/json"}, timeout=60)
@@ -88,7 +89,7 @@ def complete_pdf(response: httpx.Response) -> bool:
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_killed_during_load(server):
     url, proc = server
-    letter = ("leave-refusal", "wiltshire-holiday", "?format=pdf")
+    letter = ("leave-refusal", "holiday-two-children", "?format=pdf")
     assert post(url, *letter).status_code == 200  # warm
     stop = threading.Event()
 
@@ -117,7 +118,7 @@ def test_libreoffice_killed_during_load(server):
 
 def test_worker_killed_during_load(server):
     url, proc = server
-    form = ("pn3", "wiltshire-holiday", "")
+    form = ("generic-request", "holiday-two-children", "")
     workers = gunicorn_workers(proc.pid)
     assert len(workers) == 2
 
@@ -133,7 +134,7 @@ def test_worker_killed_during_load(server):
             continue  # the connection broke: the client knows it got nothing
         assert result.status_code == 200, result.text[:200]
         assert complete_pdf(result)
-        assert "pn3-fairweather-zoe" in result.headers["content-disposition"]
+        assert "generic-request-fairweather-zoe" in result.headers["content-disposition"]
     for _ in range(100):
         if len(gunicorn_workers(proc.pid)) >= 2 and workers[0] not in children(proc.pid):
             break

@@ -3,6 +3,7 @@ LibreOffice really is, against a real gunicorn (issue 15, items 6 and 7)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -12,7 +13,7 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import family_case
 from tests.conftest import running_gunicorn
 from tests.e2e.test_faults import cmdline
 from tests.e2e.test_faults import complete_pdf
@@ -38,7 +39,7 @@ def scrape(url: str) -> str:
 
 
 def letter(url: str) -> httpx.Response:
-    return httpx.post(f"{url}{LETTER}", content=(ROOT / "examples" / "wiltshire-holiday.json").read_bytes(),
+    return httpx.post(f"{url}{LETTER}", content=json.dumps(family_case("holiday-two-children")).encode(),
                       headers={"Content-Type": "application/json"}, timeout=60)
 
 

@@ -5,6 +5,7 @@ are refused at once with 503 conversion_queue_full and Retry-After, counted; non
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import shutil
 import time
@@ -12,12 +13,12 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import family_case
 from tests.conftest import running_gunicorn
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow,
               pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")]
-BODY = (ROOT / "examples" / "wiltshire-holiday.json").read_bytes()
+BODY = json.dumps(family_case("holiday-two-children")).encode()
 LETTER = "/api/v1/documents/leave-refusal?format=pdf"
 
 

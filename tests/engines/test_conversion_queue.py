@@ -55,11 +55,11 @@ def test_past_the_queue_depth_a_conversion_is_refused_at_once(held):
     assert held.queue_depth == 0
 
 
-def test_a_full_queue_answers_503_with_retry_after_and_is_counted(held, case):
+def test_a_full_queue_answers_503_with_retry_after_and_is_counted(held, family):
     app = create_app({"TESTING": True, "ENGINES": Engines(converter=held)})
     client = app.test_client()
     waiting = queue_up(held, 2)
-    response = client.post("/api/v1/documents/leave-refusal?format=pdf", json=case("wiltshire-holiday"))
+    response = client.post("/api/v1/documents/leave-refusal?format=pdf", json=family("holiday-two-children"))
     assert response.status_code == 503
     assert response.mimetype == "application/problem+json"
     assert response.get_json()["code"] == "conversion_queue_full"

@@ -1,4 +1,4 @@
-"""The PDF filler: real-world forms from ../shared/realdata/pdf-forms, then focused tests on our templates.
+"""The PDF filler: real-world forms from ../shared/realdata/pdf-forms, then focused tests on a neutral template.
 
 Each real form has every fillable field filled (text cut to /MaxLen, checkboxes on, radio groups on their
 last option), read back with pypdf, then flattened and read with pdftotext.
@@ -26,11 +26,9 @@ from service.engines.pdf_filler import UnknownField
 from service.engines.pdf_filler import UnsupportedTemplate
 from service.engines.pdf_filler import appearance
 from service.engines.pdf_filler import layout
-from tests.conftest import ROOT
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 REAL_FORMS = SHARED / "realdata" / "pdf-forms"
-PN3 = ROOT / "templates" / "pdf" / "pn3.pdf"
 FILLER = PdfFiller()
 TEXT_SAMPLE = 12  # flattened text fields looked for in pdftotext's output, per form
 
@@ -183,11 +181,30 @@ def test_form_with_nothing_to_fill_is_returned_whole() -> None:
     assert PdfReader(io.BytesIO(FILLER.fill(path, {}))).pages
 
 
-# Our own templates ----------------------------------------------------------------------------------------
+# A neutral template ----------------------------------------------------------------------------------------
 
 
-def _pn3(name: str) -> Field:
-    return FILLER.fields(PN3)[name]
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A form of no council's: the boxes our forms use (a 232 x 18 pt line, a 232 x 40 pt multiline box at
+    10 pt, a 12 pt tick box), drawn with reportlab, so that the filler is tested as it knows forms: by field."""
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path_factory.mktemp("template") / "neutral.pdf"
+    pdf = canvas.Canvas(str(path), invariant=1)
+    form = pdf.acroForm
+    for name, y in (("pupil_name", 740), ("parent_name", 710), ("postcode", 680)):
+        form.textfield(name=name, x=72, y=y, width=232, height=18, borderWidth=0, fontSize=10)
+    form.textfield(name="parent_address", x=72, y=620, width=232, height=40, fieldFlags="multiline",
+                   borderWidth=0, fontSize=10)
+    form.checkbox(name="enclosed", x=72, y=590, size=12)
+    pdf.showPage()
+    pdf.save()
+    return path
+
+
+def _field(template: Path, name: str) -> Field:
+    return FILLER.fields(template)[name]
 
 
 def _longest_fitting(fld: Field, size: float) -> str:
@@ -199,39 +216,39 @@ def _longest_fitting(fld: Field, size: float) -> str:
     return text
 
 
-def test_layout_shrinks_a_long_single_line_value() -> None:
-    fld = _pn3("pupil1_name")
+def test_layout_shrinks_a_long_single_line_value(template: Path) -> None:
+    fld = _field(template, "pupil_name")
     text = _longest_fitting(fld, 8)
     size, lines = layout(text, fld, fld.widgets[0], FILLER.font)
     assert 8 <= size < 10
     assert lines == [text]
 
 
-def test_layout_wraps_a_multiline_value() -> None:
-    fld = _pn3("parent1_address")
+def test_layout_wraps_a_multiline_value(template: Path) -> None:
+    fld = _field(template, "parent_address")
     assert fld.multiline
-    text = "3 Meadow Close, Hilperton Road, Trowbridge, Wiltshire, England"
+    text = "3 Meadow Close, Hilperton Road, Larkspur Green, Trowbridge, England"
     size, lines = layout(text, fld, fld.widgets[0], FILLER.font)
     assert len(lines) > 1
     assert " ".join(lines) == text
     assert all(FILLER.font.width(line, size) <= fld.widgets[0].width - 2 * PADDING for line in lines)
 
 
-def test_layout_refuses_a_value_too_long_even_at_the_smallest_size() -> None:
-    fld = _pn3("pupil1_name")
+def test_layout_refuses_a_value_too_long_even_at_the_smallest_size(template: Path) -> None:
+    fld = _field(template, "pupil_name")
     with pytest.raises(FieldDoesNotFit, match="too long to show in full even at 7 pt") as info:
         layout(_longest_fitting(fld, MIN_SIZE) + " Fairweather", fld, fld.widgets[0], FILLER.font)
-    assert info.value.field_name == "pupil1_name"
+    assert info.value.field_name == "pupil_name"
 
 
-def test_layout_refuses_a_character_outside_the_font() -> None:
-    fld = _pn3("pupil1_name")
+def test_layout_refuses_a_character_outside_the_font(template: Path) -> None:
+    fld = _field(template, "pupil_name")
     with pytest.raises(FieldDoesNotFit, match="U\\+1F600"):
         layout("Zoë 😀", fld, fld.widgets[0], FILLER.font)
 
 
-def test_layout_refuses_more_characters_than_max_len() -> None:
-    fld = dataclasses.replace(_pn3("pupil1_name"), max_len=3)
+def test_layout_refuses_more_characters_than_max_len(template: Path) -> None:
+    fld = dataclasses.replace(_field(template, "pupil_name"), max_len=3)
     with pytest.raises(FieldDoesNotFit, match="4 characters; the field holds 3"):
         layout("Zoës", fld, fld.widgets[0], FILLER.font)
 
@@ -241,8 +258,8 @@ def _text_x(content: bytes) -> list[float]:
     return [float(x) for x in re.findall(rb"([\d.]+) [\d.]+ (?:Td|Tm)", content)]
 
 
-def test_comb_draws_each_character_centred_in_its_cell() -> None:
-    fld = dataclasses.replace(_pn3("pupils_postcode"), comb=True, max_len=4)
+def test_comb_draws_each_character_centred_in_its_cell(template: Path) -> None:
+    fld = dataclasses.replace(_field(template, "postcode"), comb=True, max_len=4)
     widget = fld.widgets[0]
     size, lines = layout("BA14", fld, widget, FILLER.font)
     xs = _text_x(appearance(fld, widget, size, lines, FILLER.font))
@@ -252,8 +269,8 @@ def test_comb_draws_each_character_centred_in_its_cell() -> None:
 
 
 @pytest.mark.parametrize(("quadding", "where"), [(0, 0.0), (1, 0.5), (2, 1.0)])
-def test_single_line_text_honours_quadding(quadding: int, where: float) -> None:
-    fld = dataclasses.replace(_pn3("pupils_postcode"), quadding=quadding)
+def test_single_line_text_honours_quadding(template: Path, quadding: int, where: float) -> None:
+    fld = dataclasses.replace(_field(template, "postcode"), quadding=quadding)
     widget = fld.widgets[0]
     size, lines = layout("BA14 9QZ", fld, widget, FILLER.font)
     (x,) = _text_x(appearance(fld, widget, size, lines, FILLER.font))
@@ -261,36 +278,36 @@ def test_single_line_text_honours_quadding(quadding: int, where: float) -> None:
     assert x == pytest.approx(PADDING + free * where, abs=0.01)
 
 
-def test_unknown_field_names_are_refused() -> None:
+def test_unknown_field_names_are_refused(template: Path) -> None:
     with pytest.raises(UnknownField, match="no_such_field"):
-        FILLER.fill(PN3, {"pupil1_name": "Zoë Fairweather", "no_such_field": "x"})
+        FILLER.fill(template, {"pupil_name": "Zoë Fairweather", "no_such_field": "x"})
 
 
 @pytest.mark.parametrize("flatten", [False, True])
-def test_the_same_values_give_the_same_bytes(flatten: bool) -> None:
+def test_the_same_values_give_the_same_bytes(template: Path, flatten: bool) -> None:
     values = {
-        "pupil1_name": "Zoë Fairweather",
-        "parent1_address": "3 Meadow Close\nTrowbridge",
-        "attach_certificate": True,
+        "pupil_name": "Zoë Fairweather",
+        "parent_address": "3 Meadow Close\nTrowbridge",
+        "enclosed": True,
     }
-    assert FILLER.fill(PN3, values, flatten) == FILLER.fill(PN3, dict(values), flatten)
+    assert FILLER.fill(template, values, flatten) == FILLER.fill(template, dict(values), flatten)
 
 
-def test_fill_reads_back_and_nothing_filled_is_the_prepared_template(pdf_fields) -> None:
-    read = pdf_fields(FILLER.fill(PN3, {"pupil1_name": "Zoë Fairweather", "attach_certificate": True}))
-    assert (read["pupil1_name"], read["attach_certificate"]) == ("Zoë Fairweather", "/Yes")
-    assert PdfReader(io.BytesIO(FILLER.fill(PN3, {}))).get_fields()
+def test_fill_reads_back_and_nothing_filled_is_the_prepared_template(template: Path, pdf_fields) -> None:
+    read = pdf_fields(FILLER.fill(template, {"pupil_name": "Zoë Fairweather", "enclosed": True}))
+    assert (read["pupil_name"], read["enclosed"]) == ("Zoë Fairweather", "/Yes")
+    assert PdfReader(io.BytesIO(FILLER.fill(template, {}))).get_fields()
 
 
-def test_the_update_written_is_the_fill():
+def test_the_update_written_is_the_fill(template: Path):
     # bench/ times update(...).write() alone as the floor of a fill: it must be the very same bytes.
-    values = {"parent1_name": "Siân O'Connor-Hughes", "parent1_address": "Tŷ Gwyn\n5 Heol y Bont"}
+    values = {"parent_name": "Siân O'Connor-Hughes", "parent_address": "Tŷ Gwyn\n5 Heol y Bont"}
     for flatten in (False, True):
-        assert FILLER.update(PN3, values, flatten).write() == FILLER.fill(PN3, values, flatten)
+        assert FILLER.update(template, values, flatten).write() == FILLER.fill(template, values, flatten)
 
 
-def test_a_character_the_font_cannot_draw_is_refused_not_dropped():
-    fld = FILLER.fields(PN3)["parent1_name"]
+def test_a_character_the_font_cannot_draw_is_refused_not_dropped(template: Path):
+    fld = FILLER.fields(template)["parent_name"]
     with pytest.raises(FieldDoesNotFit, match=re.escape("U+4E2D")):
         layout("Li 中", fld, fld.widgets[0], FILLER.font)
     with pytest.raises(KeyError):

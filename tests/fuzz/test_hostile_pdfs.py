@@ -26,18 +26,18 @@ from service.limits import budget_seconds
 from service.limits import request_budget
 from service.limits import time_limit
 from tests.conftest import certificate_pdf
-from tests.conftest import load_example
+from tests.conftest import family_case
 from tests.conftest import make_pdf
 
 BASE = certificate_pdf("Ó Briain, Callum", "16/11/2026")
 CLIENT = create_app({"TESTING": True}).test_client()
-URL = "/api/v1/cases/validate?document=dorset-warning"
+URL = "/api/v1/cases/validate?document=generic-request"
 CODES = {"attachment_unreadable", "attachment_encrypted", "attachment_too_large", "attachment_name_mismatch",
          "attachment_active_content"}
 
 
 def post(pdf: bytes):
-    data = load_example("dorset-warning-irregular")
+    data = family_case("irregular-one-child")
     data["attachments"] = [{"kind": "attendance_certificate", "filename": "c.pdf",
                             "content_base64": base64.b64encode(pdf).decode()}]
     start = time.perf_counter()
@@ -216,7 +216,7 @@ def _budget_cuts_the_limit() -> None:
 
 
 def slow_case(count: int = 13) -> tuple[dict, list[bytes]]:
-    return load_example("dorset-warning-irregular"), [slow_pdf(n) for n in range(count)]
+    return family_case("irregular-one-child"), [slow_pdf(n) for n in range(count)]
 
 
 def test_thirteen_slow_pdfs_in_one_request_are_stopped_by_its_budget():
