@@ -314,8 +314,10 @@ GENERIC = Form(
         PAGE_BREAK,
         heading("THE SCHOOL'S ACTIONS"),
         fields(("SUPPORT OFFERED, WARNINGS AND NOTICES TO IMPROVE SO FAR:", "school_actions"), lines=5),
+        # A line for each liable parent and each child: a sheet's 4 pupils with both parents liable, and one
+        # to spare (generic_request.pupils_per_sheet).
         fields(
-            ("PENALTY NOTICES REQUESTED (ONE FOR EACH LIABLE PARENT, FOR EACH CHILD):", "notices"), lines=5
+            ("PENALTY NOTICES REQUESTED (ONE FOR EACH LIABLE PARENT, FOR EACH CHILD):", "notices"), lines=9
         ),
         fields(("ATTACHMENTS ENCLOSED (THE COUNCIL'S CHECKLIST):", "attachments"), lines=6),
         fields(("ANY OTHER INFORMATION:", "other_information"), lines=4),

@@ -443,6 +443,6 @@ def test_generic_request_is_signed_on_its_signed_box(signed, names, council_trus
     sigs = [(i, a.get_object()) for i, p in enumerate(reader.pages) for a in p.get("/Annots", [])
             if a.get_object().get("/FT") == "/Sig"]
     [(page, sig)] = sigs
-    assert (page, [float(v) for v in sig["/Rect"]]) == (1, [306, 388, 538, 406])
+    assert (page, [float(v) for v in sig["/Rect"]]) == (1, [306, 340, 538, 358])
     result = verify.verify(signed, None, council_trust)
     assert result["valid"] is True, result["errors"]

@@ -299,6 +299,21 @@ def test_a_request_of_two_sheets_numbers_them_and_lists_every_pupil(client, fami
     assert "Hannah Fairweather for Jack Fairweather: notice 1" in second
 
 
+def test_a_sheet_of_four_children_holds_a_notice_for_each_parent_and_child(client, family, pdf_fields):
+    # Before: the request's notices box held 5 lines, its sheet 4 pupils: four children with both parents
+    # liable (8 pairs) got 422 value_does_not_fit, and no request at all.
+    data = family("holiday-two-children")
+    data["pupils"] += [{**data["pupils"][1], "upn": third_upn(n), "forename": name}
+                       for n, name in ((3, "Ivy"), (4, "Rosa"))]
+    response = client.post("/api/v1/documents/generic-request?flatten=false", json=data)
+    assert response.status_code == 200, response.get_json()
+    read = pdf_fields(response.data)
+    assert read["sheet"] == "1 of 1"
+    assert read["notices"].splitlines() == [
+        f"{parent} Fairweather for {child} Fairweather: notice 1: £80 if paid within 21 days, else £160 within 28 days"
+        for child in ("Zoë", "Alfie", "Ivy", "Rosa") for parent in ("Hannah", "Owen")]
+
+
 def test_wiltshire_pn3_of_two_sheets_does_not_say_page_1_of_1(client, case, pdf_text):
     data = case("wiltshire-holiday")
     data["pupils"].append({**data["pupils"][1], "upn": third_upn(), "forename": "Ivy"})
