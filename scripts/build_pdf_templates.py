@@ -304,10 +304,11 @@ GENERIC = Form(
         ),
         heading("THE ABSENCE"),
         fields(("FROM:", "period_from"), ("TO:", "period_to")),
+        # Each pupil's own sessions by code, a line each for a sheet's 4 pupils (generic_request._codes).
         fields(
             ("TYPE OF ABSENCE:", "absence_type"),
             ("UNAUTHORISED SESSIONS, BY CODE:", "sessions_codes"),
-            lines=2,
+            lines=4,
         ),
         fields(("THRESHOLD, AS THE COUNCIL COUNTS IT:", "threshold"), lines=2),
         fields(("LEAVE OF ABSENCE REQUEST AND THE SCHOOL'S DECISION:", "leave_request"), lines=2),

@@ -300,8 +300,8 @@ def test_a_request_of_two_sheets_numbers_them_and_lists_every_pupil(client, fami
 
 
 def test_a_sheet_of_four_children_holds_a_notice_for_each_parent_and_child(client, family, pdf_fields):
-    # Before: the request's notices box held 5 lines, its sheet 4 pupils: four children with both parents
-    # liable (8 pairs) got 422 value_does_not_fit, and no request at all.
+    # Before: the request's notices box held 5 lines and its sessions box 2, its sheet 4 pupils: four children
+    # with both parents liable (8 pairs, 4 pupils' own sessions) got 422 value_does_not_fit, and no request.
     data = family("holiday-two-children")
     data["pupils"] += [{**data["pupils"][1], "upn": third_upn(n), "forename": name}
                        for n, name in ((3, "Ivy"), (4, "Rosa"))]
@@ -309,6 +309,8 @@ def test_a_sheet_of_four_children_holds_a_notice_for_each_parent_and_child(clien
     assert response.status_code == 200, response.get_json()
     read = pdf_fields(response.data)
     assert read["sheet"] == "1 of 1"
+    assert read["sessions_codes"].splitlines() == [
+        f"{child}: 10 (the register was not sent: codes not shown)" for child in ("Zoë", "Alfie", "Ivy", "Rosa")]
     assert read["notices"].splitlines() == [
         f"{parent} Fairweather for {child} Fairweather: notice 1: £80 if paid within 21 days, else £160 within 28 days"
         for child in ("Zoë", "Alfie", "Ivy", "Rosa") for parent in ("Hannah", "Owen")]
