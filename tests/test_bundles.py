@@ -130,6 +130,24 @@ def test_email_goes_where_the_case_says_for_a_council_with_no_file():
     assert "northbury-fairweather-zoe-generic-request.pdf" in body
 
 
+
+def test_a_welsh_council_with_no_file_gets_a_bundle_under_the_2013_regulations(pdf_text):
+    data = attach(family_case("welsh-holiday"),
+                  ("attendance_certificate", certificate_pdf("Prydderch, Gwenllian", "19/06/2026")),
+                  ("leave_request_form", make_pdf(["Cais am absenoldeb", "Gwenllian Prydderch"])),
+                  ("refusal_letter", make_pdf(["Nid yw'r absenoldeb wedi'i awdurdodi."])))
+    _, archive = open_bundle(data)
+    assert "gwaelod-prydderch-gwenllian-generic-request.pdf" in archive.namelist()
+    assert "Cyngor Gwaelod" in pdf_text(archive.read("gwaelod-prydderch-gwenllian-generic-request.pdf"))
+    assert message_of(archive)["To"] == NO_FILE["wales"]["council_details"]["email"]
+    manifest = json.loads(archive.read("manifest.json"))
+    rules = manifest["report"]["rules"]
+    assert (rules["basis"], rules["country"]) == ("national_default", "wales")
+    assert "The Education (Penalty Notices) (Wales) Regulations 2013" in [s["title"] for s in rules["sources"]]
+    [notice] = manifest["case"]["notices"]
+    assert (notice["amount_early"], notice["early_days"], notice["amount_full"], notice["full_days"]) == (
+        60, 28, 120, 42)
+
 CC_RULES = """
 [submission]
 channel = "email"
