@@ -16,8 +16,10 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from service import councils
 from service import forms
 from service.api.jobs import current_jobs
+from service.documents import slug
 from service.imports import batch
 from service.imports.run import answer
 from service.imports.run import prepare
@@ -25,6 +27,7 @@ from service.imports.scan import run
 from service.jobs.queue import Status
 from service.jobs.work import Spec
 from service.problems import Problem
+from service.web import notes as notes_words
 from service.web import words
 from service.web.pages import Link
 
@@ -42,6 +45,27 @@ SCHOOL_FIELDS = (
         _l("Some councils copy their replies to them"),
     ),
 )
+
+# "My council is not listed": a council with no file, under its country's national rules (England's
+# framework, Wales's 2013 regulations) on the generic request form. Its fields are the case's
+# `council_details` (case-format: name, country, the e-mail or online form its requests go to, phone).
+NOT_LISTED = "not-listed"
+COUNCIL_DETAILS = (
+    ("name", _l("Council's name"), _l("As the council writes it, for example Northbury Borough Council")),
+    (
+        "email",
+        _l("Penalty-notice team's email address"),
+        _l("Where the council asks schools to send their requests"),
+    ),
+    (
+        "url",
+        _l("Or the address of the council's online form"),
+        _l("Only if the council takes requests through a form on its website, starting https://"),
+    ),
+    ("phone", _l("Penalty-notice team's phone number (optional)"), ""),
+)
+COUNTRIES = (("england", _l("England")), ("wales", _l("Wales")))
+DETAIL_KEYS = ("name", "country", "email", "url", "phone")  # their order on the page
 
 
 # Refusals about the document asked for, and the field they point at.
@@ -77,6 +101,7 @@ class ScanPage:
     notes: tuple[str, ...]
     warnings: tuple[str, ...] = ()
     marks: bool = False
+    rules: str = ""  # whose rules the cases were checked under (a council with no file: the national ones)
 
     @property
     def over_threshold(self) -> int:
@@ -92,7 +117,92 @@ def case_part(form: Mapping[str, str]) -> dict[str, Any]:
     holidays = holiday_list(form.get("school-holidays", ""))
     if holidays:
         school["holidays"] = holidays
-    return {"council": form.get("council", ""), "school": school}
+    return {**council_ref(form), "school": school}
+
+
+def council_ref(form: Mapping[str, str]) -> dict[str, Any]:
+    """Return the part's council: the one chosen from the list, or, when it is not listed, an id made from
+    the name typed (it names the bundle's files) and the `council_details` the national rules need."""
+    chosen = form.get("council", "")
+    if chosen != NOT_LISTED:
+        return {"council": chosen}
+    typed = {key: form.get(f"council-details-{key}", "").strip() for key in DETAIL_KEYS}
+    details = {key: value for key, value in typed.items() if value}
+    council_id = slug(details["name"]) if details.get("name") else NOT_LISTED
+    return {"council": council_id, "council_details": details}
+
+
+def unlisted_issues(form: Mapping[str, str]) -> list[dict[str, str]]:
+    """Return what the officer left out of a council that is not listed, every field at once (the case's
+    schema stops at a malformed one), and a council typed in that has a file: it is chosen from the list."""
+    if form.get("council") != NOT_LISTED:
+        return []
+    details = council_ref(form)["council_details"]
+    missing = [key for key in ("name", "country") if not details.get(key)]
+    if not (details.get("email") or details.get("url")):
+        missing.append("email")
+    issues = [
+        {"path": f"council_details.{key}", "code": "required", "message": _council_words(key, "required")}
+        for key in missing
+    ]
+    name = details.get("name", "")
+    listed = [
+        c for c in councils.all() if name and (c.name.casefold() == name.casefold() or c.id == slug(name))
+    ]
+    if listed:
+        message = _("%(council)s is in the list of councils: choose it there", council=listed[0].name)
+        issues.append({"path": "council_details.name", "code": "council_listed", "message": message})
+    return issues
+
+
+def _prepared(
+    which: str, part: Mapping[str, Any], form: Mapping[str, str], export: bytes, pupils: bytes | None
+) -> tuple[Any, Any]:
+    """Check the case part and read the export (the domain's import), with the page's own checks of a
+    council that is not listed joined to the domain's refusal: every field's error listed at once."""
+    own = unlisted_issues(form)
+    try:
+        found = prepare(which, part, export, pupils if which == "csv" else None)
+    except Problem as problem:
+        if problem.code != "invalid_import_case" or not own:
+            raise
+        raise _joined(problem.extra.get("errors") or [], own) from None
+    if own:
+        raise _joined([], own)
+    return found
+
+
+def _joined(domain: list[dict[str, Any]], own: list[dict[str, str]]) -> Problem:
+    """Return one refusal: the council's fields first, in page order (one error a field), then the rest."""
+    about = {e["path"]: e for e in domain if e["path"].startswith("council_details.")}
+    for issue in own:
+        about.setdefault(issue["path"], issue)
+    order = {f"council_details.{key}": n for n, key in enumerate(DETAIL_KEYS)}
+    council = sorted(about.values(), key=lambda e: order.get(e["path"], len(order)))
+    rest = [e for e in domain if not e["path"].startswith("council_details.")]
+    errors = council + rest
+    return Problem(
+        422,
+        "invalid_import_case",
+        "The case part cannot be applied",
+        "; ".join(f"{e['path']}: {e['code']}" for e in errors),
+        {"errors": errors},
+    )
+
+
+def _council_words(key: str, code: str) -> str:
+    """Return what to do about a field of a council that is not listed, in the page's language."""
+    if code in ("required", "blank"):
+        return {
+            "name": _("Enter the council's name"),
+            "country": _("Select whether the council is in England or Wales"),
+        }.get(key) or _(
+            "Enter the penalty-notice team's email address, or the address of the council's online form"
+        )
+    return {
+        "invalid_country": _("Select whether the council is in England or Wales"),
+        "invalid_url": _("Enter the online form's address in full, starting https://"),
+    }.get(code) or words.issue({}, f"council_details.{key}", code, "")
 
 
 HOLIDAY = re.compile(r"^\s*(\S+)\s*(?:to|-|–|—|i)\s*(\S+)\s*$", re.IGNORECASE)
@@ -152,9 +262,9 @@ def scan(form: Mapping[str, str], export: bytes | None, pupils: bytes | None) ->
             400, "file_missing", "No export", "Select the school's export: a CTF (XML) or a CSV file."
         )
     which = kind(export)
-    given, parsed = prepare(which, case_part(form), export, pupils if which == "csv" else None)
+    given, parsed = _prepared(which, case_part(form), form, export, pupils)
     marks = form.get("marks") == "true"  # each case carries the window's register (#12: the scan from marks)
-    return page(answer(parsed, run(parsed, given, marks)), marks)
+    return page(answer(parsed, run(parsed, given, marks)), marks, given.council)
 
 
 def submit(form: Mapping[str, str], export: bytes | None, pupils: bytes | None, owner: str) -> Status:
@@ -166,9 +276,12 @@ def submit(form: Mapping[str, str], export: bytes | None, pupils: bytes | None, 
         )
     which = kind(export)
     part = case_part(form)
-    given, _parsed = prepare(which, part, export, pupils if which == "csv" else None)
+    given, _parsed = _prepared(which, part, form, export, pupils)
     document_id = form.get("documents", "")
-    fmt = batch.check(document_id, form.get("format") or None, given)
+    fmt = form.get("format") or None
+    if document_id in forms.ids() and fmt not in forms.get(document_id).outputs:
+        fmt = None  # the document's own format (the request form is a PDF only), not a refusal
+    fmt = batch.check(document_id, fmt, given)
     spec = Spec(which, forms.get(document_id).id, fmt, part, owner)
     return current_jobs().submit(spec, {"file": export, "pupils": pupils if which == "csv" else None})
 
@@ -226,13 +339,18 @@ def all_documents() -> tuple[tuple[str, str], ...]:
 
 
 def documents() -> tuple[tuple[str, str], ...]:
-    """Return the documents an import can make for every eligible pupil (the letters and the Notice to
-    Improve; the council's request forms need attachments an export does not hold)."""
-    return tuple((d.id, words.title(d.id)) for d in forms.all() if isinstance(d, forms.Letter))
+    """Return the documents an import can make for every eligible pupil: the letters and the Notice to
+    Improve, and the national defaults' request form (the generic request, for a council with no file; the
+    councils' own forms need attachments an export does not hold)."""
+    national = {d for country in councils.COUNTRIES for d in councils.national(country).documents}
+    return tuple(
+        (d.id, words.title(d.id)) for d in forms.all() if isinstance(d, forms.Letter) or d.id in national
+    )
 
 
-def page(found: Mapping[str, Any], marks: bool = False) -> ScanPage:
-    """Return the scan page of an import's answer (cases, scan, errors, warnings, source)."""
+def page(found: Mapping[str, Any], marks: bool = False, council: councils.Council | None = None) -> ScanPage:
+    """Return the scan page of an import's answer (cases, scan, errors, warnings, source), saying whose
+    rules the cases were checked under."""
     titles = {d.id: words.title(d.id) for d in forms.all()}
     rows = []
     for n, (case, row) in enumerate(zip(found["cases"], found["scan"], strict=True)):
@@ -253,7 +371,8 @@ def page(found: Mapping[str, Any], marks: bool = False) -> ScanPage:
         )
     notes = tuple(_line(e, {}) for e in found["errors"] if not e["path"].startswith("pupils["))
     warnings = tuple(_line(w, {}) for w in found.get("warnings", []) if not w["path"].startswith("pupils["))
-    return ScanPage(_source(found.get("source") or {}), tuple(rows), notes, warnings, marks)
+    rules = notes_words.rules_applied(council) if council else ""
+    return ScanPage(_source(found.get("source") or {}), tuple(rows), notes, warnings, marks, rules)
 
 
 def _about(issue: Mapping[str, Any], n: int) -> bool:
@@ -265,12 +384,25 @@ def form_errors(problem: Problem) -> list[Link]:
     """Return a refused import's problems as links to the form fields they are about."""
     where = DOCUMENT_CODES.get(problem.code, "file")
     issues = problem.extra.get("errors") or [{"path": where, "code": problem.code, "message": problem.detail}]
-    return [Link(e["message"], "#" + _field(e["path"]), e["code"]) for e in issues]
+    return [Link(_message(e), "#" + _field(e["path"]), e["code"]) for e in issues]
+
+
+def _message(issue: Mapping[str, Any]) -> str:
+    """Return a refusal's words: the page's own for the council's fields, else the domain's message."""
+    path, code = issue["path"], issue["code"]
+    if path.startswith("council_details.") and code != "council_listed":
+        return _council_words(path.split(".")[1], code)
+    if path == "council" and code == "unknown_council":
+        return _('Choose the school\'s council, or choose "My council is not listed"')
+    return str(issue["message"])
 
 
 def _field(path: str) -> str:
     if path == "council":
         return "council"
+    if path.startswith("council_details"):
+        key = path.partition(".")[2].split(".")[0]
+        return f"council-details-{key}" if key in DETAIL_KEYS else "council-details-name"
     if path in ("documents", "format", "cases", "document"):
         return path
     if path.startswith("school.holidays"):

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from service.councils import Council
+from service.councils import Threshold
 from service.web import language
 
 # The notes of the councils in Wales (and of the national default for Wales), as their files give them.
@@ -65,3 +67,48 @@ def note(text: str) -> Note:
         if translated != text:
             return Note(translated, "cy")
     return Note(text, "en")
+
+
+def rules_applied(council: Council) -> str:
+    """Return whose rules a case is checked under, in the page's language: a council with no file is
+    checked under its country's national rules, and the page says so (issue 13, national defaults)."""
+    threshold = _threshold(council.threshold)
+    if council.national and council.country == "wales":
+        return gettext(
+            "%(council)s has no file here: the Education (Penalty Notices) (Wales) Regulations 2013 apply: "
+            "%(threshold)s.",
+            council=council.name,
+            threshold=threshold,
+        )
+    if council.national:
+        return gettext(
+            "%(council)s has no file here: England's national framework applies (Working together to "
+            "improve school attendance, DfE 2024): %(threshold)s.",
+            council=council.name,
+            threshold=threshold,
+        )
+    return gettext(
+        "%(council)s's published rules apply: %(threshold)s.", council=council.name, threshold=threshold
+    )
+
+
+def _threshold(t: Threshold) -> str:
+    """Return the threshold as the council counts it (councils.threshold_text, in the page's language)."""
+    where = {
+        "rolling_school_weeks": gettext("in a rolling %(weeks)s school weeks", weeks=t.window_school_weeks),
+        "current_term": gettext("in the current term"),
+        "episode": gettext("in the absence episode"),
+    }[t.window]
+    words = gettext(
+        "%(sessions)s sessions of unauthorised absence %(where)s",
+        sessions=t.unauthorised_sessions,
+        where=where,
+    )
+    if t.below_percent_year_to_date is not None:
+        words += gettext(
+            ", and attendance below %(percent)s%% for the school year to date",
+            percent=f"{t.below_percent_year_to_date:g}",
+        )
+    if t.holiday_sessions_consecutive:
+        words += gettext("; a holiday's sessions on consecutive school days")
+    return words

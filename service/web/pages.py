@@ -25,6 +25,7 @@ from service.problems import Problem
 from service.report import ChecklistItem
 from service.report import Issue
 from service.web import history
+from service.web import notes as council_notes
 from service.web import outcome
 from service.web import summary
 from service.web import words
@@ -108,6 +109,7 @@ class ReportPage:
     documents: tuple[DocumentChoice, ...]
     bundle_reasons: tuple[str, ...] = field(default=())
     history: history.Form | None = None
+    rules: str = ""  # whose rules the case is checked under (a council with no file: its national ones)
 
 
 def report(
@@ -149,7 +151,8 @@ def report(
     if blocked:  # "no form fits" says nothing an officer can act on: the blocked links say who and why
         failure_links = [link for link in failure_links if link.code != "no_request_document"]
     return ReportPage(
-        council=_council_name(data),
+        council=base.council.name if base.council else _council_name(data),
+        rules=council_notes.rules_applied(base.council) if base.council else "",
         errors=tuple(dict.fromkeys(failure_links + own)),
         description=_describe(failure),
         warnings=tuple(_issue_links(done.warnings, anchors, data)),

@@ -17,6 +17,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from service.jobs.queue import Status
 from service.web import words
@@ -76,15 +77,20 @@ class JobPage:
         """Return how far the job has got, in words."""
         if self.total is None:
             return _("Reading the case files…") if self.kind == "cases" else _("Reading the export…")
+        # One document made is "1 document" (ngettext: Welsh has its own plural forms).
         if self.kind == "cases":
-            return _(
+            return ngettext(
+                "%(done)s of %(total)s case files done, %(produced)s document made.",
                 "%(done)s of %(total)s case files done, %(produced)s documents made.",
+                self.produced,
                 done=self.done,
                 total=self.total,
                 produced=self.produced,
             )
-        return _(
+        return ngettext(
+            "%(done)s of %(total)s pupils checked, %(produced)s document made.",
             "%(done)s of %(total)s pupils checked, %(produced)s documents made.",
+            self.produced,
             done=self.done,
             total=self.total,
             produced=self.produced,

@@ -220,6 +220,9 @@ def _import_form(form: Any, errors: list[pages.Link]) -> str:
         form=form,
         errors=errors,
         councils=councils.all(),
+        council_fields=imports.COUNCIL_DETAILS,
+        countries=imports.COUNTRIES,
+        not_listed=imports.NOT_LISTED,
         documents=imports.documents(),
     )
 
