@@ -1,7 +1,8 @@
 """Chromium walks the import page for a school whose council has no file: "My council is not listed"
 reveals the council's details, a detail left out is an error summary that takes the focus, and the scan's
 "Check" opens a pupil's case under the national rules with the generic request carrying the council's name.
-The council is fictional; the pages pass axe-core (tests/e2e/test_web.py's officer)."""
+The council is fictional; the pages pass axe-core (tests/e2e/test_web.py's officer, which allows
+only GOV.UK Frontend's aria-expanded on a radio that reveals fields)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pypdf import PdfReader
 
 from tests.e2e.test_web import TITLE
 from tests.e2e.test_web import browser  # noqa: F401 - the module's Chromium
+from tests.e2e.test_web import no_violations
 from tests.e2e.test_web import officer  # noqa: F401 - a tab that records console errors and axe findings
 
 pytestmark = pytest.mark.e2e
@@ -21,21 +23,6 @@ FERNMOOR = {
     "email": "penalty.notices@fernmoor.example.gov.uk",
     "phone": "01632 960321",
 }
-
-
-def no_violations_but_the_reveal(officer) -> None:  # noqa: F811
-    """Every axe finding is kept beside its screenshot; none is allowed but one: GOV.UK Frontend's script
-    sets `aria-expanded` on a radio that reveals fields, which ARIA 1.2 does not list for radios. The
-    design system keeps it on purpose, as screen readers announce it (a documented known issue:
-    alphagov/govuk-frontend#979); it is allowed on that one radio only."""
-    reveal = "#" + officer.page.get_attribute("input[name=council][value=not-listed]", "id")
-    officer.serious()  # writes the findings
-    found = {
-        name: [v["id"] for v in vs if not (v["id"] == "aria-allowed-attr" and v["nodes"] == [[reveal]])]
-        for name, vs in officer.findings.items()
-    }
-    assert {name: ids for name, ids in found.items() if ids} == {}
-    assert officer.console == []
 
 
 def fill_school(page) -> None:
@@ -99,8 +86,7 @@ def test_an_unlisted_council_is_revealed_checked_and_its_request_made(officer): 
         + [str(f.get("/V", "")) for f in (reader.get_fields() or {}).values()]
     )
     assert "Fernmoor Borough Council" in printed and FERNMOOR["email"] in printed
-    page.goto(officer.base + "/import")  # the reveal's radio, to name it
-    no_violations_but_the_reveal(officer)
+    no_violations(officer)
 
 
 @pytest.mark.parametrize("officer", [False], indirect=True, ids=["no-javascript"])
