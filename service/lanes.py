@@ -50,6 +50,8 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 # --libreoffice-max-queue-size), never left to wait in a socket's backlog: the heavy lane's sync workers take
 # one call each, so the converter's own queue there never fills.
 SLOTS: Any = None
+# Set by the front on a page's call it refused (the code): the pages answer it as a page, not problem+json.
+REFUSED_ENVIRON = "attendance.refused"
 
 
 def queue_setting(value: str | None) -> int:
@@ -158,8 +160,12 @@ class _UnixConnection(http.client.HTTPConnection):
 
     def connect(self) -> None:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        sock.connect(self.unix_path)
+        try:
+            sock.settimeout(self.timeout)
+            sock.connect(self.unix_path)
+        except OSError:
+            sock.close()  # the heavy lane is not there: no socket left open per refused call
+            raise
         self.sock = sock
 
 
@@ -183,19 +189,30 @@ class Router:
         if self.slots is not None and not self.slots.take():
             if self.events is not None:
                 self.events.lane_shed()
-            return _queue_full(start_response)
+            return self._refuse(environ, start_response, "conversion_queue_full")
         self._count(+1)
         try:
             response, connection = self._forward(environ, arrived)
         except OSError:
             self._release()
-            return _unavailable(start_response)
+            return self._refuse(environ, start_response, "conversion_unavailable")
         except BaseException:
             self._release()
             raise
         headers = [(k, v) for k, v in response.getheaders() if k.lower() not in HOP_BY_HOP]
         start_response(f"{response.status} {response.reason}", headers)
         return _body(response, connection, self._release)
+
+    def _refuse(
+        self, environ: dict[str, Any], start_response: Callable[..., Any], code: str
+    ) -> Iterable[bytes]:
+        """Refuse a heavy call: the API gets problem+json here; a page is answered by the app here, which
+        says it in words and in the officer's language (it reads nothing of the request's body)."""
+        if not environ.get("PATH_INFO", "").startswith("/api/"):
+            environ[REFUSED_ENVIRON] = code
+            return self.app(environ, start_response)
+        refuse = _queue_full if code == "conversion_queue_full" else _unavailable
+        return refuse(start_response)
 
     def _count(self, change: int) -> None:
         self.in_flight += change

@@ -49,8 +49,9 @@ def install(app: Flask) -> None:
         elapsed = time.perf_counter() - getattr(g, "started", time.perf_counter())
         metrics.requests.labels(request.method, route, str(response.status_code)).inc()
         metrics.latency.labels(route).observe(elapsed)
-        if response.mimetype == "application/problem+json" and response.status_code >= 400:
-            code = _code(response)
+        page_problem = getattr(g, "problem_code", None)  # a page's error page (service/web/views.py)
+        if response.status_code >= 400 and (page_problem or response.mimetype == "application/problem+json"):
+            code = page_problem or _code(response)
             metrics.failures.labels(code).inc()
             if code == "time_budget_exceeded":
                 metrics.budget_exhausted.labels(route).inc()

@@ -26,6 +26,7 @@ from werkzeug.exceptions import HTTPException
 
 from service import bundles
 from service import councils
+from service import lanes
 from service import problems
 from service.api import downloads
 from service.api.jobs import current_jobs
@@ -51,8 +52,12 @@ HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 4
 
 @blp.before_request
 def protect() -> None:
-    """Give the page its CSP nonce, let hidden fields be as big as a request, and check the CSRF token."""
+    """Give the page its CSP nonce, let hidden fields be as big as a request, and check the CSRF token; a
+    call the front refused for the heavy lane (service/lanes.py) is answered before its body is read."""
     g.csp_nonce = secrets.token_urlsafe(16)
+    refused = request.environ.get(lanes.REFUSED_ENVIRON)
+    if refused:
+        raise Problem(503, refused, "", "", {"retry_after": 5 if refused == "conversion_queue_full" else 10})
     request.max_form_memory_size = current_app.config["MAX_CONTENT_LENGTH"]
     csrf.protect()
 
@@ -363,5 +368,29 @@ def failed(error: Exception) -> tuple[str, int, dict[str, str]]:
 
 
 def _error_page(problem: Problem) -> tuple[str, int, dict[str, str]]:
-    extra = problem.extra.get("_headers", {})
-    return render_template("web/error.html", problem=problem), problem.status, extra
+    headers = dict(problem.extra.get("_headers", {}))
+    if "retry_after" in problem.extra:
+        headers.setdefault("Retry-After", str(problem.extra["retry_after"]))  # RFC 9110 §10.2.3
+    g.problem_code = problem.code  # counted in the failure metrics as the API's problems are
+    words = _busy_words(problem)
+    if words:
+        problem = Problem(problem.status, problem.code, *words, problem.extra)
+    return render_template("web/error.html", problem=problem), problem.status, headers
+
+
+def _busy_words(problem: Problem) -> tuple[str, str] | None:
+    """Say in the officer's words what the API says for a developer: busy, restarting, out of time."""
+    if problem.code == "conversion_queue_full":
+        return _("The service is busy"), _(
+            "Many letters and bundles are being made at the moment. Nothing was kept: try again in a few "
+            "seconds. To make a whole school's letters, use \"Make documents for many case files\".")
+    if problem.code == "conversion_unavailable":
+        return _("Letters cannot be made at the moment"), _(
+            "The part of the service that makes letters and bundles is restarting. Nothing was kept: try "
+            "again in a minute.")
+    if problem.code == "time_budget_exceeded":
+        return _("The files took too long to read"), _(
+            "Reading the PDFs attached took longer than the service allows for one page (%(seconds)s "
+            "seconds). Attach fewer or smaller PDFs, or scanned pages saved as a plain PDF, and try again.",
+            seconds=f"{problem.extra.get('budget_seconds') or 0:g}")
+    return None
