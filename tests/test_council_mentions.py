@@ -76,24 +76,7 @@ def mentions(path: Path, root: Path = TESTS) -> list[str]:
     return wrong
 
 
-# Files still to be moved onto the registry and the no-file councils, in blocks by the engineer converting them
-# (so that removals from different blocks never touch). Strict: a file that passes must leave the list.
-PENDING = {
-    # web
-    # bundles
-    # api
-    # forms
-    # rules
-}
-
-
-def _marked(path: Path) -> object:
-    name = path.relative_to(TESTS).as_posix()
-    marks = [pytest.mark.xfail(strict=True, reason="not yet converted")] if name in PENDING else []
-    return pytest.param(path, id=name, marks=marks)
-
-
-@pytest.mark.parametrize("path", [_marked(p) for p in _test_files()])
+@pytest.mark.parametrize("path", _test_files(), ids=lambda p: p.relative_to(TESTS).as_posix())
 def test_only_a_test_of_a_councils_own_rules_names_it(path: Path) -> None:
     assert mentions(path) == []
 
