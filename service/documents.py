@@ -169,7 +169,7 @@ def compose(docs: list[bytes]) -> bytes:
 def sheets(form: forms.PdfForm, case: Case, report: Report, today: date) -> list[forms.Sheet]:
     """Split the pupils over as many copies of the form as its rows need: none is dropped."""
     indexed = tuple(enumerate(case.pupils))
-    size = form.pupils_per_sheet
+    size = form.sheet_size(case)
     chunks = [indexed[i : i + size] for i in range(0, len(indexed), size)]
     council = councils.for_case(case)
     return [
@@ -209,7 +209,7 @@ def fill_form(form: forms.PdfForm, case: Case, report: Report, engines: Engines,
 
 
 def _several(form: forms.PdfForm, case: Case) -> bool:
-    return len(case.pupils) > form.pupils_per_sheet
+    return len(case.pupils) > form.sheet_size(case)
 
 
 def join(pdfs: list[bytes]) -> bytes:

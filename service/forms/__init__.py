@@ -141,6 +141,18 @@ class PdfForm(Document):
     template: str = ""
     fields: Callable[[Sheet], dict[str, Value]] | None = None
     pupils_per_sheet: int = 1
+    # Lines a copy's box of penalty notices holds, one per liable parent × pupil (None: the form has a row
+    # per pupil instead): a copy then takes fewer pupils when more parents are liable.
+    pairs_per_sheet: int | None = None
+
+    def sheet_size(self, case: Case) -> int:
+        """Return how many pupils one copy takes: its rows, fewer when its notices would not all show."""
+        if self.pairs_per_sheet is None:
+            return self.pupils_per_sheet
+        from service.rules.penalty_notice import liable_parents
+
+        parents = max(1, len(liable_parents(case)))
+        return max(1, min(self.pupils_per_sheet, self.pairs_per_sheet // parents))
 
     @property
     def template_path(self) -> Path:

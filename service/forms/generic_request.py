@@ -213,5 +213,6 @@ DOCUMENT = PdfForm(
     template="generic-request.pdf",
     fields=fields,
     pupils_per_sheet=4,
+    pairs_per_sheet=12,  # the notices box's 9 lines at 10 pt hold 12 at the smaller sizes it shrinks to
     signature=SignatureBox(field="signed"),  # the headteacher's "Signed" box, beside their name
 )

@@ -316,6 +316,47 @@ def test_a_sheet_of_four_children_holds_a_notice_for_each_parent_and_child(clien
         for child in ("Zoë", "Alfie", "Ivy", "Rosa") for parent in ("Hannah", "Owen")]
 
 
+def test_three_liable_parents_of_four_children_each_have_a_line_for_each_child(client, family, pdf_fields):
+    # A step-parent with parental responsibility makes 12 pairs on a sheet of 4 pupils: the box shows each.
+    data = family("holiday-two-children")
+    data["pupils"] += [{**data["pupils"][1], "upn": third_upn(n), "forename": name}
+                       for n, name in ((3, "Ivy"), (4, "Rosa"))]
+    data["parents"].append({**data["parents"][1], "id": "p3", "full_name": "Carl Brennan",
+                            "relationship": "step-father"})
+    data["absence"]["responsible_parent_ids"] = ["p1", "p2", "p3"]
+    response = client.post("/api/v1/documents/generic-request?flatten=false", json=data)
+    assert response.status_code == 200, response.get_json()
+    read = pdf_fields(response.data)
+    assert read["sheet"] == "1 of 1"
+    assert [line.split(": notice")[0] for line in read["notices"].splitlines()] == [
+        f"{parent} for {child} Fairweather" for child in ("Zoë", "Alfie", "Ivy", "Rosa")
+        for parent in ("Hannah Fairweather", "Owen Fairweather", "Carl Brennan")]
+
+
+def test_four_liable_parents_of_four_children_spread_over_sheets_each_pair_shown(client, family):
+    # Before: 16 pairs on one sheet did not fit its notices box (422 value_does_not_fit, no request at all).
+    # A sheet now takes as many pupils as its box has lines for their pairs: 3 here, then 1.
+    from pypdf import PdfReader
+
+    data = family("holiday-two-children")
+    data["pupils"] += [{**data["pupils"][1], "upn": third_upn(n), "forename": name}
+                       for n, name in ((3, "Ivy"), (4, "Rosa"))]
+    steps = [("p3", "Carl Brennan"), ("p4", "Dana Brennan")]
+    data["parents"] += [{**data["parents"][1], "id": pid, "full_name": name, "relationship": "step-parent"}
+                        for pid, name in steps]
+    data["absence"]["responsible_parent_ids"] = ["p1", "p2", "p3", "p4"]
+    response = client.post("/api/v1/documents/generic-request", json=data)
+    assert response.status_code == 200, response.get_json()
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(response.data)).pages]
+    first, second = " ".join(pages[:2]), " ".join(pages[2:])
+    assert len(pages) == 4 and "1 of 2" in first and "2 of 2" in second
+    for child in ("Zoë", "Alfie", "Ivy", "Rosa"):
+        for parent in ("Hannah Fairweather", "Owen Fairweather", "Carl Brennan", "Dana Brennan"):
+            line = f"{parent} for {child} Fairweather: notice 1"
+            assert line in (second if child == "Rosa" else first), line
+    assert "Rosa" not in first
+
+
 def test_wiltshire_pn3_of_two_sheets_does_not_say_page_1_of_1(client, case, pdf_text):
     data = case("wiltshire-holiday")
     data["pupils"].append({**data["pupils"][1], "upn": third_upn(), "forename": "Ivy"})
