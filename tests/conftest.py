@@ -183,6 +183,18 @@ source = "code"
 """
 
 
+# A council that counts its deadline from the warning letter (one published process does): a `[[deadlines]]`
+# table for `council_toml(extra=...)`.
+WARNING_DEADLINE = """
+[[deadlines]]
+days = 10
+unit = "working_days"
+after = "warning_letter"
+text = "Refer within 10 working days of the final warning letter."
+source = "code"
+"""
+
+
 def council_toml(council_id: str = "testshire", country: str = "england", extra: str = "",
                  unpublished: tuple[str, ...] | None = None) -> str:
     """Return a fictional council's file: the minimum the schema asks for, then `extra` (TOML tables)."""

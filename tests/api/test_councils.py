@@ -8,6 +8,7 @@ import pytest
 
 from service import councils
 from service import forms
+from tests.conftest import WARNING_DEADLINE
 from tests.conftest import council_toml
 
 
@@ -106,14 +107,6 @@ attachments = [
   {item = "headteacher_certificate", label = "Headteacher's certificate", kinds = ["headteacher_certificate"]},
   {item = "support_plan", label = "Early help assessment or attendance plan", kinds = ["early_help_assessment", "attendance_plan"]},
 ]
-"""
-WARNING_DEADLINE = """
-[[deadlines]]
-days = 10
-unit = "working_days"
-after = "warning_letter"
-text = "Within 10 working days of the final warning letter."
-source = "code"
 """
 
 

@@ -48,15 +48,3 @@ def test_long_address_line_is_fitted_or_refused_with_its_path(case, pdf_fields):
     assert errors == [("parents[1].address", "value_does_not_fit")]
     data["parents"][1]["address"]["line1"] = "Flat 4, The Old Granary, 22 South Street West"
     assert pdf_fields(fill(data, "dorset-holiday").content)["parent2_address"].startswith("Flat 4, The Old Granary")
-
-
-def test_welsh_letters_and_characters_outside_the_font(case, pdf_fields):
-    data = case("dorset-warning-irregular")
-    data["other_information"] = "Tŷ Gwyn; ŵyr; Łukasz; “quoted” – dash"
-    assert pdf_fields(fill(data, "dorset-warning").content)["other_information"] == data["other_information"]
-    data["other_information"] = "Emoji 😀 cannot be drawn"
-    with pytest.raises(CannotProduce) as info:
-        fill(data, "dorset-warning")
-    error = info.value.report.errors[0]
-    assert (error.path, error.code) == ("other_information", "invalid_characters")
-    assert "U+1F600" in error.message

@@ -14,6 +14,7 @@ from service.councils import Deadline
 from service.councils import TermDates
 from service.rules import submission
 from service.validation import validate
+from tests.conftest import WARNING_DEADLINE
 from tests.conftest import council_toml
 from tests.conftest import load_example
 
@@ -101,14 +102,6 @@ def test_working_and_calendar_days(temp_council):
     assert submission.due_date(calendar, D("2026-10-09"), case, closed) == D("2026-10-16")
 
 
-WARNING_DEADLINE = """
-[[deadlines]]
-days = 10
-unit = "working_days"
-after = "warning_letter"
-text = "Refer within 10 working days of the final warning letter."
-source = "code"
-"""
 
 
 def warned_case(council_id: str, letters: list[dict]):

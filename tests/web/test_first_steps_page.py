@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import WARNING_DEADLINE
 from tests.conftest import council_toml
 from tests.web.conftest import at_council
 from tests.web.test_history import dated
@@ -17,15 +18,6 @@ WARNING_FIRST = """
 [[first_steps]]
 absence_type = "holiday"
 step = "warning_letter"
-source = "code"
-"""
-# A council that counts its deadline from the warning letter (one published process does).
-WARNING_DEADLINE = """
-[[deadlines]]
-days = 10
-unit = "working_days"
-after = "warning_letter"
-text = "Refer within 10 working days of the final warning letter."
 source = "code"
 """
 SAYS_NOTHING_OF = ("submission", "contact", "request_per", "term_dates", "notice_to_improve")
