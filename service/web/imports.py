@@ -388,12 +388,15 @@ def form_errors(problem: Problem) -> list[Link]:
 
 
 def _message(issue: Mapping[str, Any]) -> str:
-    """Return a refusal's words: the page's own for the council's fields, else the domain's message."""
+    """Return a refusal's words: the page's own for the council's fields, the pages' words for the school's
+    (in Welsh on a Welsh page), else the domain's message."""
     path, code = issue["path"], issue["code"]
     if path.startswith("council_details.") and code != "council_listed":
         return _council_words(path.split(".")[1], code)
     if path == "council" and code == "unknown_council":
         return _('Choose the school\'s council, or choose "My council is not listed"')
+    if path.startswith("school.") and not path.startswith("school.holidays"):
+        return words.issue({}, path, code, str(issue["message"]))
     return str(issue["message"])
 
 

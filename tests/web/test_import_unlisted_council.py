@@ -269,3 +269,12 @@ def test_the_welsh_page_says_the_field_errors_in_welsh(officer, read):
     texts = {a.attrs["href"]: page.text_of(a) for a in page.error_links()}
     assert texts["#council-details-name"] == "Rhowch enw'r cyngor"
     assert texts["#council-details-phone"].startswith("Rhowch rif ffôn yn y DU")
+
+
+def test_the_schools_field_errors_are_in_the_pages_words_in_welsh_too(officer, read):
+    for accept, words in (("en", "Enter a UK phone number"), ("cy", "Rhowch rif ffôn yn y DU")):
+        officer.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = accept
+        data = unlisted(officer, FERNMOOR, irregular_school(), **{"school-contact_phone": "12"})
+        page = read(officer.post("/import", data))
+        texts = {a.attrs["href"]: page.text_of(a) for a in page.error_links()}
+        assert texts["#school-contact_phone"].startswith(words), texts
