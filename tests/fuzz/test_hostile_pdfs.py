@@ -187,7 +187,9 @@ def test_a_slow_pdf_is_cut_at_its_limit_in_any_thread(where):
         thread.start()
         thread.join(30)
     (seconds,) = outcome
-    assert seconds != "finished" and seconds < 1.5
+    # Cut, not finished: unlimited, this PDF takes ~5 s. The margin is for a loaded machine (an asynchronous
+    # exception lands at the thread's next bytecode once the GIL comes back to it).
+    assert seconds != "finished" and seconds < 3
 
 
 def test_the_request_budget_cuts_the_per_attachment_limit():
