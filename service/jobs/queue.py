@@ -418,8 +418,10 @@ class Jobs:
         keys = [f"{job_id}:input"] + [f"{job_id}:{what}:{n}" for n in range(chunks) for what in ("in", "out")]
         if not keep_spec:
             keys += [f"{job_id}:spec"] + [f"{job_id}:failures:{n}" for n in range(chunks)]
-        self.backend.delete(*keys)
+        # The state first: a worker that stores a chunk's outcomes then reads the state, so one storing after
+        # the delete below sees the job is over and deletes its own (deleting first left them until the TTL).
         self._plain(job_id, "state", state, self._deadline(job_id))
+        self.backend.delete(*keys)
 
 
 class _Lease:
